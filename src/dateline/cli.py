@@ -1,0 +1,380 @@
+"""The `dateline` command: a thin layer over ``dateline.pipeline`` and the store, with no logic of its own."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dateline import __version__
+from dateline.errors import DatelineError
+from dateline.models import Article, DateOrigin, DatePrecision, DocumentHints, PublishedDate
+from dateline.settings import Settings, default_db_path
+from dateline.store import SqliteStore, open_store
+
+app = typer.Typer(
+    name="dateline",
+    help="Local-first news intelligence: ingest news from anywhere into clean, deduplicated articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="Feed subscriptions (OPML import/export).", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="DATELINE_DB", help="SQLite database file (default: in your data directory)."),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class ArticleFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _settings(db: Path | None, **overrides: object) -> Settings:
+    settings = Settings(db_path=db or default_db_path())
+    return Settings(**{**settings.__dict__, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+@contextmanager
+def _store(db: Path | None) -> Iterator[SqliteStore]:
+    try:
+        store = open_store(db or default_db_path())
+    except DatelineError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _parse_published(value: str | None) -> PublishedDate:
+    if not value:
+        return PublishedDate()
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not an ISO date like 2025-11-30 or 2025-11-30T14:05") from exc
+    precision = DatePrecision.DATETIME if "T" in value or " " in value.strip() else DatePrecision.DAY
+    return PublishedDate(parsed, precision, DateOrigin.USER)
+
+
+def _hints(published: str | None, outlet: str | None, url: str | None) -> DocumentHints:
+    return DocumentHints(url=url, outlet=outlet, published=_parse_published(published))
+
+
+def _json_line(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, '-' for stdin, or URLs.")],
+    published: Annotated[str | None, typer.Option(help="Publication date to use (ISO), wins over the page's.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Outlet name to record.")] = None,
+    url: Annotated[str | None, typer.Option(help="The article's own URL (for a single file or stdin).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Extraction processes (default: up to 2).")] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow fetching loopback/private addresses (off: SSRF guard).")
+    ] = False,
+    no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Never fetch linked pages of feed entries.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Ingest news into the store: HTML pages, text scrapes, RSS/Atom, OPML, JSONL, WARC. Re-ingesting is a no-op."""
+    from dateline.pipeline import ingest_inputs
+    from dateline.settings import FetchSettings
+
+    settings = _settings(db, workers=workers)
+    if allow_private:
+        settings = Settings(**{**settings.__dict__, "fetch": FetchSettings(allow_private_addresses=True)})
+    if no_fetch:
+        settings = Settings(**{**settings.__dict__, "fetch_linked_pages": False})
+    with _store(db) as store:
+        columns = (
+            SpinnerColumn(),
+            TextColumn("[bold]ingest"),
+            BarColumn(bar_width=None),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+        )
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "failed": 0}
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("ingest", total=None, status="")
+
+            def advance(outcome: str, source: str) -> None:
+                counts[outcome] = counts.get(outcome, 0) + 1
+                status = " ".join(f"{k} {v}" for k, v in counts.items() if v)
+                progress.update(task, advance=1, status=status)
+
+            try:
+                report = ingest_inputs(
+                    store, inputs, settings, user_hints=_hints(published, outlet, url), progress=advance
+                )
+            except KeyboardInterrupt:
+                err.print("[yellow]interrupted:[/] everything ingested so far is stored; run again to resume.")
+                raise typer.Exit(130) from None
+        for problem in report.problems[:20]:
+            err.print(f"[red]error[/] {problem.stage}: {problem.message}", markup=True, highlight=False)
+        if len(report.problems) > 20:
+            err.print(f"… and {len(report.problems) - 20} more (see `dateline errors`)")
+        summary = ", ".join(f"{v} {k}" for k, v in report.counts().items())
+        err.print(f"[bold]{summary}[/] (run {report.run_id})")
+        _print_summary(store)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_summary(store: SqliteStore) -> None:
+    stats = store.stats()
+    table = Table(title="Store", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("articles (originals)", str(stats.originals))
+    table.add_row("duplicates folded", str(stats.duplicates))
+    table.add_row("raw documents kept", f"{stats.raw_documents} ({stats.stored_bytes / 1e6:.1f} MB stored)")
+    table.add_row("errors logged", str(stats.errors))
+    for label, grouped in (("format", stats.by_format), ("language", stats.by_language), ("outlet", stats.by_outlet)):
+        shown = ", ".join(f"{k} {v}" for k, v in list(grouped.items())[:6])
+        table.add_row(f"by {label}", shown or "-")
+    out.print(table)
+
+
+@app.command()
+def extract(
+    files: Annotated[list[str], typer.Argument(help="HTML pages or text scrapes ('-' for stdin).")],
+    published: Annotated[str | None, typer.Option(help="Publication date to use (ISO).")] = None,
+    url: Annotated[str | None, typer.Option(help="The article's URL.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Outlet name.")] = None,
+) -> None:
+    """Print each file's article as JSON (one object per line for several files) without touching the store."""
+    from dateline.pipeline import extract_inputs
+
+    failed = False
+    items = list(extract_inputs(files, Settings(), user_hints=_hints(published, outlet, url)))
+    single = len(items) == 1
+    for item in items:
+        if isinstance(item, Article):
+            data = item.to_dict()
+        else:
+            failed = True
+            data = {"source": item.source, "error": item.message, "stage": item.stage}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2 if single else None, default=str) + "\n")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def articles(
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 50,
+    duplicates: Annotated[bool, typer.Option("--duplicates/--no-duplicates", help="Include folded copies.")] = True,
+    db: DbOption = None,
+) -> None:
+    """List stored articles, newest first."""
+    with _store(db) as store:
+        items = store.list_articles(limit=limit or None, include_duplicates=duplicates)
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps([a.to_dict() for a in items], ensure_ascii=False, indent=2) + "\n")
+        return
+    if format is OutputFormat.jsonl:
+        for article in items:
+            sys.stdout.write(_json_line(article.to_dict()) + "\n")
+        return
+    table = Table(show_header=True, header_style="bold")
+    for column in ("id", "published", "outlet", "lang", "title", "words", "dup of"):
+        table.add_column(column, overflow="ellipsis", no_wrap=column != "title")
+    for article in items:
+        table.add_row(
+            article.id[:10],
+            article.published_at.date().isoformat() if article.published_at else "-",
+            (article.outlet or "-")[:24],
+            article.language or "-",
+            (article.title or "(untitled)")[:90],
+            str(len(article.text.split())),
+            (article.duplicate_of or "")[:10],
+        )
+    out.print(table)
+
+
+@app.command()
+def article(
+    article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
+    format: Annotated[ArticleFormat, typer.Option("--format", "-f")] = ArticleFormat.text,
+    db: DbOption = None,
+) -> None:
+    """Show one stored article."""
+    with _store(db) as store:
+        found = store.get_article(article_id)
+        copies = store.duplicates_of(found.id) if found else []
+    if found is None:
+        err.print(f"[red]error:[/] no article with id {article_id!r}")
+        raise typer.Exit(1)
+    if format is ArticleFormat.json:
+        data = found.to_dict()
+        data["duplicates"] = [{"id": i, "similarity": s} for i, s in copies]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"[bold]{found.title or '(untitled)'}[/]", highlight=False)
+    meta = [
+        found.outlet and f"outlet: {found.outlet}" + (f" (via {found.via})" if found.via else ""),
+        found.authors and "by " + ", ".join(found.authors),
+        found.published_at and f"published: {found.published_at.isoformat()} ({found.published_precision}, "
+        f"from {found.published_origin})",
+        found.section and f"section: {found.section}",
+        found.language and f"language: {found.language}",
+        found.url and f"url: {found.url}",
+        f"source: {found.source}",
+        found.duplicate_of and f"duplicate of {found.duplicate_of} (similarity {found.duplicate_similarity:.2f})",
+    ]
+    for line in meta:
+        if line:
+            out.print(f"[dim]{line}[/]", highlight=False)
+    if found.standfirst:
+        out.print(f"\n[italic]{found.standfirst}[/]", highlight=False)
+    out.print("\n" + found.text, highlight=False, markup=False)
+    for caption in found.captions:
+        credit = f" [{caption.credit}]" if caption.credit else ""
+        out.print(f"[dim]caption: {caption.text}{credit}[/]", highlight=False)
+    if copies:
+        out.print(f"[dim]copies: {', '.join(i[:10] for i, _ in copies)}[/]")
+
+
+@app.command()
+def errors(
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Show the ingest log: every input that failed, at which stage, and why."""
+    with _store(db) as store:
+        entries = store.list_problems(limit=limit)
+    if format is not OutputFormat.table:
+        for entry in entries:
+            sys.stdout.write(_json_line(_entry(entry)) + "\n")
+        return
+    table = Table(show_header=True, header_style="bold")
+    for column in ("at", "stage", "source", "message"):
+        table.add_column(column, overflow="fold")
+    for entry in entries:
+        table.add_row(entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.stage, entry.source, entry.message)
+    out.print(table)
+
+
+def _entry(entry: object) -> dict[str, object]:
+    return {name: getattr(entry, name) for name in ("id", "run_id", "at", "source", "stage", "level", "message")}
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find in titles and text.")],
+    limit: Annotated[int, typer.Option()] = 20,
+    db: DbOption = None,
+) -> None:
+    """Full-text search (SQLite FTS5) over stored articles."""
+    with _store(db) as store:
+        hits = store.search(query, limit=limit)
+    for hit in hits:
+        out.print(f"[bold]{hit.article.id[:10]}[/] {hit.article.title or '(untitled)'}", highlight=False)
+        out.print(f"    {hit.snippet}", highlight=False, markup=False)
+
+
+@app.command()
+def reextract(db: DbOption = None) -> None:
+    """Run extraction again over every stored raw document (after upgrading Dateline)."""
+    from dateline.pipeline import reextract as run_reextract
+
+    with _store(db) as store, Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("re-extract", total=len(store.raw_shas_with_articles()))
+        report = run_reextract(
+            store, _settings(db), progress=lambda outcome, source: progress.update(task, advance=1)
+        )
+    err.print(f"{report.updated} updated, {report.unchanged} unchanged, {report.failed} failed")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(db: DbOption = None) -> None:
+    """Summary of what the store holds."""
+    with _store(db) as store:
+        _print_summary(store)
+
+
+@app.command()
+def serve(db: DbOption = None) -> None:
+    """The web reader is not built yet (issue 6): show the store summary instead."""
+    err.print("The web reader is not built yet; here is what the store holds. Try `dateline articles`.")
+    with _store(db) as store:
+        _print_summary(store)
+
+
+@sources_app.command("list")
+def sources_list(db: DbOption = None) -> None:
+    """List feed subscriptions."""
+    with _store(db) as store:
+        for sub in store.list_sources():
+            out.print(f"{sub.url}\t{sub.title or ''}\t{sub.category or ''}", highlight=False, markup=False)
+
+
+@sources_app.command("import")
+def sources_import(
+    opml_file: Annotated[Path, typer.Argument(help="An OPML file of feeds.")], db: DbOption = None
+) -> None:
+    """Subscribe to every feed of an OPML file (without fetching them; `dateline ingest URL` fetches)."""
+    from dateline.ingest.opml import parse_opml
+
+    try:
+        subscriptions = parse_opml(opml_file.read_bytes())
+    except (OSError, DatelineError) as exc:
+        err.print(f"[red]error:[/] {opml_file}: {exc}")
+        raise typer.Exit(1) from exc
+    with _store(db) as store:
+        added = store.add_sources(subscriptions)
+    err.print(f"{added} new of {len(subscriptions)} feeds")
+
+
+@sources_app.command("export")
+def sources_export(db: DbOption = None) -> None:
+    """Write subscriptions as OPML to stdout."""
+    from dateline.ingest.opml import write_opml
+
+    with _store(db) as store:
+        data = write_opml(store.list_sources(), title="Dateline subscriptions")
+    sys.stdout.buffer.write(data)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

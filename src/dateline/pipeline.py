@@ -1,0 +1,635 @@
+"""The one module that wires the pure stages to the store: the use cases the CLI, web app and scheduler call.
+
+Reading, detecting and parsing containers happen here in the main process; extraction
+(the CPU-heavy part) runs in a process pool; every write goes through the store's single
+writer in small transactions, so Ctrl-C leaves a consistent store and a re-run resumes
+where it stopped (already-stored inputs are recognised by their bytes and skipped).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dateline import dedupe
+from dateline.errors import DatelineError, FetchError, TooLargeError, UnsupportedFormatError
+from dateline.extract.article import (
+    ExtractionOptions,
+    article_from_parts,
+    article_identity,
+    extract_article,
+)
+from dateline.ingest.inputs import InputRef, expand_inputs, read_input
+from dateline.models import (
+    Article,
+    DocumentHints,
+    FeedEntry,
+    IngestProblem,
+    RawDocument,
+    SourceFormat,
+)
+from dateline.settings import Settings
+from dateline.store import SqliteStore
+
+# How many documents of one site must carry a line before text extraction treats it as chrome.
+REPEATED_LINE_MIN_DOCUMENTS = 3
+# Lines longer than this are body text, not chrome: they are not counted.
+_LINE_STAT_MAX_CHARS = 160
+_BATCH = 32
+_POOL_MIN_DOCUMENTS = 24  # below this, starting worker processes costs more than it saves
+
+
+# ---------------------------------------------------------------- records of a run
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    interrupted: bool = False
+    article_ids: list[str] = field(default_factory=list)
+    problems: list[IngestProblem] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "failed": self.failed,
+        }
+
+
+ProgressCallback = Callable[[str, str], None]  # (outcome, source): outcome is added/updated/unchanged/failed
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingExtraction:
+    raw: RawDocument
+    source_format: SourceFormat
+    site: str
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadyArticle:
+    raw: RawDocument
+    article: Article
+
+
+@dataclass(frozen=True, slots=True)
+class _Unchanged:
+    source: str
+
+
+_Work = _PendingExtraction | _ReadyArticle | _Unchanged | IngestProblem
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractionTask:
+    raw: RawDocument
+    source_format: SourceFormat
+    options: ExtractionOptions
+    ingested_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractionResult:
+    """What a worker sends back: the article and everything derived from its text, or the problem."""
+
+    article: Article | None
+    problem: IngestProblem | None
+    signature: bytes = b""
+    band_keys: tuple[int, ...] = ()
+    text_hash: str = ""
+    line_keys: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------- pure per-document work
+
+
+def run_extraction(task: ExtractionTask) -> ExtractionResult:
+    """Extract one document and fingerprint it. Runs in a worker process; never raises for bad input."""
+    try:
+        article = extract_article(
+            task.raw, task.source_format, ingested_at=task.ingested_at, options=task.options
+        )
+    except DatelineError as exc:
+        return ExtractionResult(None, IngestProblem(task.raw.source, exc.stage, str(exc), task.ingested_at))
+    except Exception as exc:  # a bug in a third-party parser must not end the batch
+        message = f"unexpected {type(exc).__name__} while extracting: {exc}"
+        return ExtractionResult(None, IngestProblem(task.raw.source, "extract", message[:500], task.ingested_at))
+    line_keys: tuple[str, ...] = ()
+    if task.source_format is SourceFormat.TEXT:
+        line_keys = _line_keys(task.raw)
+    return fingerprint(article, line_keys)
+
+
+def fingerprint(article: Article, line_keys: tuple[str, ...] = ()) -> ExtractionResult:
+    signature = dedupe.minhash_signature(article.text)
+    return ExtractionResult(
+        article=article,
+        problem=None,
+        signature=dedupe.signature_to_bytes(signature),
+        band_keys=tuple(dedupe.band_keys(signature)),
+        text_hash=dedupe.text_hash(article.text),
+        line_keys=line_keys,
+    )
+
+
+def _line_keys(raw: RawDocument) -> tuple[str, ...]:
+    from dateline.extract.text import line_key
+    from dateline.ingest.decode import decode_bytes, maybe_gunzip
+
+    try:
+        text = decode_bytes(maybe_gunzip(raw.content, len(raw.content) * 20 + 1024))
+    except DatelineError:
+        return ()
+    keys = {line_key(line) for line in text.splitlines() if 0 < len(line.strip()) <= _LINE_STAT_MAX_CHARS}
+    keys.discard("")
+    return tuple(sorted(keys))
+
+
+def site_of(raw: RawDocument) -> str:
+    """Where page chrome repeats: the URL's host, else the folder the file came from."""
+    url = raw.user_hints.url or raw.context_hints.url or (raw.source if "://" in raw.source else None)
+    if url:
+        host = urlsplit(url).hostname or ""
+        return host.removeprefix("www.")
+    return str(Path(raw.source).parent)
+
+
+# ---------------------------------------------------------------- the ingest use case
+
+
+class Ingestor:
+    """One ingest run over a list of inputs. Use through ``ingest_inputs``."""
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        settings: Settings,
+        *,
+        user_hints: DocumentHints,
+        progress: ProgressCallback | None,
+        fetcher: object | None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.user_hints = user_hints
+        self.progress = progress or (lambda outcome, source: None)
+        self._fetcher = fetcher
+        self.report = IngestReport(run_id=uuid.uuid4().hex[:12])
+        self._repeated: dict[str, frozenset[str]] = {}
+
+    # ------------------------------------------------ bookkeeping
+
+    def _now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def _fail(self, problem: IngestProblem) -> None:
+        self.report.failed += 1
+        self.report.problems.append(problem)
+        self.store.log_problem(problem, run_id=self.report.run_id)
+        self.progress("failed", problem.source)
+
+    def _problem(self, source: str, exc: Exception) -> IngestProblem:
+        stage = exc.stage if isinstance(exc, DatelineError) else "read"
+        return IngestProblem(source, stage, str(exc) or type(exc).__name__, self._now())
+
+    def fetcher(self):  # type: ignore[no-untyped-def]
+        if self._fetcher is None:
+            from dateline.ingest.fetch import Fetcher
+
+            self._fetcher = Fetcher(self.settings.fetch)
+        return self._fetcher
+
+    # ------------------------------------------------ reading inputs into work
+
+    def work(self, specs: Sequence[str]) -> Iterator[_Work]:
+        for item in expand_inputs(specs):
+            if isinstance(item, DatelineError):
+                yield IngestProblem(str(item).split(":", 1)[0], item.stage, str(item), self._now())
+                continue
+            try:
+                yield from self._work_for_input(item)
+            except DatelineError as exc:
+                yield self._problem(item.name, exc)
+
+    def _work_for_input(self, ref: InputRef) -> Iterator[_Work]:
+        if ref.kind == "url":
+            yield from self._work_for_url(ref.location, context=DocumentHints())
+            return
+        content = read_input(ref, self.settings.max_document_bytes)
+        raw = RawDocument(
+            source=ref.name,
+            content=content,
+            media_type=None,
+            fetched_at=self._now(),
+            user_hints=self.user_hints,
+        )
+        yield from self._work_for_document(raw)
+
+    def _work_for_url(self, url: str, *, context: DocumentHints, identity: str | None = None) -> Iterator[_Work]:
+        etag, last_modified = self.store.http_validators(url)
+        result = self.fetcher().fetch(url, etag=etag, last_modified=last_modified)
+        self.store.save_http_validators(
+            url, etag=result.etag, last_modified=result.last_modified, status=result.status
+        )
+        if result.content is None:  # 304 Not Modified: nothing new since the last fetch
+            yield _Unchanged(url)
+            return
+        final_url = result.final_url or url
+        raw = RawDocument(
+            source=url,
+            content=result.content,
+            media_type=result.media_type,
+            fetched_at=result.fetched_at,
+            user_hints=self.user_hints,
+            context_hints=replace(context, url=context.url or final_url),
+            identity=identity,
+        )
+        yield from self._work_for_document(raw)
+
+    def _work_for_document(self, raw: RawDocument) -> Iterator[_Work]:
+        from dateline.ingest.detect import detect_format
+
+        source_format = detect_format(raw.content, name=raw.source, media_type=raw.media_type)
+        if source_format in (SourceFormat.HTML, SourceFormat.TEXT):
+            if self.store.raw_is_extracted(raw.sha256):
+                yield _Unchanged(raw.source)
+            else:
+                yield _PendingExtraction(raw, source_format, site_of(raw))
+        elif source_format is SourceFormat.FEED:
+            yield from self._work_for_feed(raw)
+        elif source_format is SourceFormat.OPML:
+            yield from self._work_for_opml(raw)
+        elif source_format is SourceFormat.JSONL:
+            yield from self._work_for_jsonl(raw)
+        elif source_format is SourceFormat.WARC:
+            yield from self._work_for_warc(raw)
+        else:
+            raise UnsupportedFormatError(
+                f"{raw.source}: not a format Dateline reads (HTML, text, RSS/Atom, OPML, JSONL, WARC)"
+            )
+
+    def _work_for_feed(self, raw: RawDocument) -> Iterator[_Work]:
+        from dateline.ingest.feeds import entry_is_complete, entry_to_raw_document, parse_feed
+
+        feed_url = raw.context_hints.url or raw.source
+        _title, entries = parse_feed(raw.content, feed_url=feed_url)
+        for entry in entries:
+            try:
+                yield from self._work_for_feed_entry(entry, entry_is_complete(entry), entry_to_raw_document)
+            except DatelineError as exc:
+                yield self._problem(f"{feed_url}#{entry.entry_id}", exc)
+
+    def _work_for_feed_entry(self, entry: FeedEntry, complete: bool, to_raw) -> Iterator[_Work]:  # type: ignore[no-untyped-def]
+        entry_raw: RawDocument = to_raw(entry, self._now())
+        entry_raw = replace(entry_raw, user_hints=self.user_hints)
+        if complete or not entry.link or not self.settings.fetch_linked_pages:
+            yield from self._work_for_document(entry_raw)
+            return
+        identity = article_identity(entry_raw)
+        if self.store.article_identity_state(identity) is not None:
+            yield _Unchanged(entry.link)  # the linked page was fetched on an earlier run
+            return
+        try:
+            yield from self._work_for_url(entry.link, context=entry_raw.context_hints, identity=entry_raw.identity)
+        except FetchError as exc:
+            # Keep what the feed gave rather than nothing, and say why it is partial.
+            yield IngestProblem(entry.link, exc.stage, f"{exc}; kept the feed's summary instead", self._now())
+            yield from self._work_for_document(entry_raw)
+
+    def _work_for_opml(self, raw: RawDocument) -> Iterator[_Work]:
+        from dateline.ingest.opml import parse_opml
+
+        subscriptions = parse_opml(raw.content)
+        self.store.add_sources(subscriptions)
+        if not self.settings.fetch_linked_pages:
+            return
+        for subscription in subscriptions:
+            try:
+                yield from self._work_for_url(subscription.url, context=DocumentHints(outlet=subscription.title))
+                self.store.record_source_fetch(subscription.url, status="ok", error=None)
+            except DatelineError as exc:
+                self.store.record_source_fetch(subscription.url, status="error", error=str(exc))
+                yield self._problem(subscription.url, exc)
+
+    def _work_for_jsonl(self, raw: RawDocument) -> Iterator[_Work]:
+        from dateline.ingest.jsonl import iter_jsonl_records, record_to_parts
+
+        for index, item in enumerate(iter_jsonl_records(raw.content, source=raw.source), start=1):
+            if not isinstance(item, dict):
+                yield IngestProblem(raw.source, "parse", str(getattr(item, "message", item)), self._now())
+                continue
+            line_source = f"{raw.source}:{index}"
+            try:
+                hints, paragraphs, captions, identity = record_to_parts(item)
+                line_raw = RawDocument(
+                    source=str(item.get("source") or line_source),
+                    content=_canonical_json(item),
+                    media_type="application/json",
+                    fetched_at=raw.fetched_at,
+                    user_hints=self.user_hints,
+                    context_hints=replace(hints, published=replace(hints.published)),
+                    identity=identity,
+                )
+                if self.store.raw_is_extracted(line_raw.sha256):
+                    yield _Unchanged(line_source)
+                    continue
+                article = article_from_parts(line_raw, hints, paragraphs, captions, ingested_at=self._now())
+                yield _ReadyArticle(line_raw, article)
+            except DatelineError as exc:
+                yield self._problem(line_source, exc)
+
+    def _work_for_warc(self, raw: RawDocument) -> Iterator[_Work]:
+        from dateline.ingest.warc import iter_warc
+
+        try:
+            for record in iter_warc(raw.content):
+                record = replace(record, user_hints=self.user_hints)
+                try:
+                    yield from self._work_for_document(record)
+                except DatelineError as exc:
+                    yield self._problem(record.source, exc)
+        except DatelineError as exc:
+            yield self._problem(raw.source, exc)
+
+    # ------------------------------------------------ extraction and writing
+
+    def _options_for(self, site: str) -> ExtractionOptions:
+        repeated = self._repeated.get(site)
+        if repeated is None:
+            repeated = self.store.repeated_lines(site, min_documents=REPEATED_LINE_MIN_DOCUMENTS)
+            self._repeated[site] = repeated
+        return ExtractionOptions(max_bytes=self.settings.max_document_bytes, repeated_lines=repeated)
+
+    def run(self, specs: Sequence[str], executor_factory: Callable[[], Executor] | None = None) -> IngestReport:
+        self.store.start_run(self.report.run_id, specs)
+        status = "done"
+        executor: Executor | None = None
+        try:
+            pending: list[_PendingExtraction] = []
+            for work in self.work(specs):
+                if isinstance(work, IngestProblem):
+                    self._fail(work)
+                elif isinstance(work, _Unchanged):
+                    self.report.unchanged += 1
+                    self.progress("unchanged", work.source)
+                elif isinstance(work, _ReadyArticle):
+                    self._save(work.raw, fingerprint(work.article), site=None)
+                else:
+                    pending.append(work)
+                    if len(pending) >= _BATCH * max(1, self.settings.workers):
+                        if executor is None and self.settings.workers > 1:
+                            executor = (executor_factory or self._default_executor)()
+                        self._extract_and_save(pending, executor)
+                        pending = []
+            if pending:
+                if executor is None and self.settings.workers > 1 and len(pending) >= _POOL_MIN_DOCUMENTS:
+                    executor = (executor_factory or self._default_executor)()
+                self._extract_and_save(pending, executor)
+        except KeyboardInterrupt:
+            status = "interrupted"
+            self.report.interrupted = True
+            raise
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=status != "interrupted", cancel_futures=True)
+            self.store.finish_run(self.report.run_id, self.report.counts(), status)
+        return self.report
+
+    def _default_executor(self) -> Executor:
+        return ProcessPoolExecutor(max_workers=self.settings.workers)
+
+    def _extract_and_save(self, pending: list[_PendingExtraction], executor: Executor | None) -> None:
+        now = self._now()
+        tasks = [ExtractionTask(p.raw, p.source_format, self._options_for(p.site), now) for p in pending]
+        if executor is None:
+            results: Iterable[ExtractionResult] = map(run_extraction, tasks)
+        else:
+            results = executor.map(run_extraction, tasks, chunksize=4)
+        with self.store.atomic():
+            for item, result in zip(pending, results, strict=True):
+                if result.article is None:
+                    assert result.problem is not None
+                    self._fail(result.problem)
+                    continue
+                self._save(item.raw, result, site=item.site)
+
+    def _save(self, raw: RawDocument, result: ExtractionResult, *, site: str | None) -> None:
+        article = result.article
+        assert article is not None
+        try:
+            with self.store.atomic():
+                outcome = save_article(self.store, raw, result, threshold=self.settings.near_duplicate_threshold)
+                if site is not None and result.line_keys:
+                    self.store.count_lines(site, result.line_keys)
+                    self._repeated.pop(site, None)
+        except DatelineError as exc:
+            self._fail(self._problem(raw.source, exc))
+            return
+        if outcome == "unchanged":
+            self.report.unchanged += 1
+        else:
+            setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+            self.report.article_ids.append(article.id)
+            if self.store.get_article(article.id).duplicate_of:  # type: ignore[union-attr]
+                self.report.duplicates += 1
+        self.progress(outcome, raw.source)
+
+
+def save_article(store: SqliteStore, raw: RawDocument, result: ExtractionResult, *, threshold: float) -> str:
+    """Store one extracted article with its raw bytes and fingerprints, and fold it into its duplicate group.
+
+    Returns 'added', 'updated' (a new version of a known article) or 'unchanged'.
+    """
+    article = result.article
+    assert article is not None
+    state = store.article_identity_state(article.identity)
+    if state is not None and state[1] == article.raw_sha256:
+        return "unchanged"
+    store.save_raw(raw)
+    canonical = dedupe.canonical_url(article.url)
+    is_new = store.upsert_article(article, text_hash=result.text_hash, canonical_url=canonical)
+    store.save_signature(article.id, result.signature, result.band_keys)
+    _fold_duplicates(store, article, result, canonical, threshold)
+    return "added" if is_new else "updated"
+
+
+def _fold_duplicates(
+    store: SqliteStore, article: Article, result: ExtractionResult, canonical: str | None, threshold: float
+) -> None:
+    signature = dedupe.signature_from_bytes(result.signature)
+    matches: dict[str, float] = {}
+    infos = {}
+    for info in store.find_by_text_hash(result.text_hash, exclude_identity=article.identity):
+        matches[info.article_id] = 1.0
+        infos[info.article_id] = info
+    if canonical:
+        for info in store.find_by_canonical_url(canonical, exclude_identity=article.identity):
+            matches.setdefault(info.article_id, dedupe.estimated_jaccard(signature, _sig(info.minhash)))
+            infos[info.article_id] = info
+    for info in store.find_band_candidates(result.band_keys, exclude_id=article.id):
+        similarity = dedupe.estimated_jaccard(signature, _sig(info.minhash))
+        if similarity >= threshold:
+            matches[info.article_id] = max(similarity, matches.get(info.article_id, 0.0))
+            infos[info.article_id] = info
+    if not matches:
+        if article.duplicate_of is None:
+            store.clear_duplicate(article.id)
+        return
+    # The group is the new article, what it matched, and the originals those already point to.
+    members = {
+        article.id: dedupe.DuplicateCandidate(article.id, article.published_at, article.ingested_at, 1.0)
+    }
+    for article_id, info in infos.items():
+        members[article_id] = dedupe.DuplicateCandidate(article_id, info.published_at, info.ingested_at, 1.0)
+        root = info.duplicate_of
+        if root and root not in members:
+            root_article = store.get_article(root)
+            if root_article is not None:
+                members[root] = dedupe.DuplicateCandidate(
+                    root, root_article.published_at, root_article.ingested_at, 1.0
+                )
+    original = dedupe.choose_original(list(members.values()))
+    similarities: dict[str, float] = {}
+    for member_id in members:
+        if member_id == original.article_id:
+            continue
+        if original.article_id == article.id:
+            similarities[member_id] = matches.get(member_id, 1.0)
+        elif member_id == article.id:
+            similarities[member_id] = matches.get(original.article_id, max(matches.values()))
+        else:
+            similarities[member_id] = 1.0 if member_id not in matches else matches[member_id]
+    store.set_duplicate_group(original.article_id, similarities)
+
+
+def _sig(blob: bytes):  # type: ignore[no-untyped-def]
+    return dedupe.signature_from_bytes(blob)
+
+
+def _canonical_json(record: dict) -> bytes:
+    import json
+
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def ingest_inputs(
+    store: SqliteStore,
+    specs: Sequence[str],
+    settings: Settings,
+    *,
+    user_hints: DocumentHints | None = None,
+    progress: ProgressCallback | None = None,
+    fetcher: object | None = None,
+) -> IngestReport:
+    """Ingest files, folders, globs, '-' and URLs into the store. Bad inputs are logged; the rest goes on."""
+    ingestor = Ingestor(store, settings, user_hints=user_hints or DocumentHints(), progress=progress, fetcher=fetcher)
+    try:
+        return ingestor.run(specs)
+    finally:
+        if fetcher is None and ingestor._fetcher is not None:
+            close = getattr(ingestor._fetcher, "close", None)
+            if close:
+                close()
+
+
+def extract_inputs(
+    specs: Sequence[str], settings: Settings, *, user_hints: DocumentHints | None = None
+) -> Iterator[Article | IngestProblem]:
+    """`dateline extract`: each file's article(s), or its problem, without touching any store."""
+    from dateline.ingest.detect import detect_format
+
+    hints = user_hints or DocumentHints()
+    now = datetime.now(UTC)
+    for item in expand_inputs(specs):
+        if isinstance(item, DatelineError):
+            yield IngestProblem(str(item).split(":", 1)[0], item.stage, str(item), now)
+            continue
+        try:
+            if item.kind == "url":
+                raise FetchError(f"{item.location}: `extract` reads files only; use `ingest` for URLs")
+            content = read_input(item, settings.max_document_bytes)
+            raw = RawDocument(source=item.name, content=content, fetched_at=now, user_hints=hints)
+            source_format = detect_format(content, name=item.name)
+            if source_format not in (SourceFormat.HTML, SourceFormat.TEXT):
+                raise UnsupportedFormatError(
+                    f"{item.name}: `extract` reads single HTML pages and text scrapes, not {source_format}"
+                )
+            result = run_extraction(ExtractionTask(raw, source_format, ExtractionOptions(settings.max_document_bytes), now))
+            yield result.article if result.article is not None else result.problem  # type: ignore[misc]
+        except (DatelineError, TooLargeError) as exc:
+            stage = exc.stage if isinstance(exc, DatelineError) else "read"
+            yield IngestProblem(item.name, stage, str(exc), now)
+
+
+@dataclass
+class ReextractReport:
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    problems: list[IngestProblem] = field(default_factory=list)
+
+
+def reextract(
+    store: SqliteStore, settings: Settings, *, progress: ProgressCallback | None = None
+) -> ReextractReport:
+    """Run extraction again over every stored raw document (after an extractor improved)."""
+    from dateline.ingest.detect import detect_format
+
+    report = ReextractReport()
+    notify = progress or (lambda outcome, source: None)
+    for sha in store.raw_shas_with_articles():
+        raw = store.load_raw(sha)
+        if raw is None:
+            continue
+        source_format = detect_format(raw.content, name=raw.source, media_type=raw.media_type)
+        if source_format not in (SourceFormat.HTML, SourceFormat.TEXT):
+            report.unchanged += 1  # structured inputs (JSONL) carry their own fields
+            notify("unchanged", raw.source)
+            continue
+        site = site_of(raw)
+        options = ExtractionOptions(
+            settings.max_document_bytes,
+            store.repeated_lines(site, min_documents=REPEATED_LINE_MIN_DOCUMENTS),
+        )
+        previous = store.get_article_by_raw(sha)
+        result = run_extraction(ExtractionTask(raw, source_format, options, datetime.now(UTC)))
+        if result.article is None:
+            assert result.problem is not None
+            report.failed += 1
+            report.problems.append(result.problem)
+            store.log_problem(result.problem, run_id=None)
+            notify("failed", raw.source)
+            continue
+        article = result.article
+        if previous is not None:
+            article = replace(article, ingested_at=previous.ingested_at)
+        with store.atomic():
+            canonical = dedupe.canonical_url(article.url)
+            store.upsert_article(article, text_hash=result.text_hash, canonical_url=canonical)
+            store.save_signature(article.id, result.signature, result.band_keys)
+            _fold_duplicates(store, article, result, canonical, settings.near_duplicate_threshold)
+        changed = previous is None or previous.paragraphs != article.paragraphs or previous.title != article.title
+        if changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        notify("updated" if changed else "unchanged", raw.source)
+    return report
+
+
+def default_workers() -> int:
+    return min(2, os.cpu_count() or 1)
