@@ -51,9 +51,9 @@ def test_signature_round_trips_through_bytes() -> None:
 def test_original_is_earliest_published_then_earliest_ingested() -> None:
     now = datetime(2025, 12, 1, tzinfo=UTC)
     candidates = [
-        dedupe.DuplicateCandidate("b", datetime(2025, 11, 30, 12, tzinfo=UTC), now, 0.9),
+        dedupe.DuplicateCandidate("b", datetime(2025, 11, 30, 12, tzinfo=UTC), now, 0.9, timed=True),
         dedupe.DuplicateCandidate("a", None, datetime(2025, 11, 1, tzinfo=UTC), 0.9),
-        dedupe.DuplicateCandidate("c", datetime(2025, 11, 30, 9), now, 0.9),
+        dedupe.DuplicateCandidate("c", datetime(2025, 11, 30, 9), now, 0.9, timed=True),
     ]
     assert dedupe.choose_original(candidates).article_id == "c"
 
@@ -64,3 +64,15 @@ def test_fingerprints_never_fail(text: str) -> None:
     assert len(dedupe.band_keys(signature)) == dedupe.BANDS
     assert all(-(2**63) <= key < 2**63 for key in dedupe.band_keys(signature))
     assert len(dedupe.text_hash(text)) == 40
+
+
+def test_on_the_same_day_the_publishers_timed_copy_beats_a_day_only_aggregator_copy() -> None:
+    now = datetime(2025, 12, 1, tzinfo=UTC)
+    candidates = [
+        dedupe.DuplicateCandidate("aggregator", datetime(2025, 11, 30), now, 0.9, is_copy=True),
+        dedupe.DuplicateCandidate("scrape", datetime(2025, 11, 30), now, 0.9),
+        dedupe.DuplicateCandidate(
+            "publisher", datetime(2025, 11, 30, 9, 15, tzinfo=UTC), now, 0.9, timed=True
+        ),
+    ]
+    assert dedupe.choose_original(candidates).article_id == "publisher"

@@ -111,7 +111,9 @@ def test_raw_documents_are_compressed_and_round_trip(store: SqliteStore) -> None
         source="page.html",
         content=b"<html>" + b"x" * 5000 + b"</html>",
         media_type="text/html",
-        user_hints=DocumentHints(outlet="Mine", published=PublishedDate(datetime(2025, 1, 2), DatePrecision.DAY, DateOrigin.USER)),
+        user_hints=DocumentHints(
+            outlet="Mine", published=PublishedDate(datetime(2025, 1, 2), DatePrecision.DAY, DateOrigin.USER)
+        ),
         identity="feed:x#1",
     )
     sha = store.save_raw(raw)
@@ -143,7 +145,9 @@ def test_savepoints_roll_back_alone(store: SqliteStore) -> None:
     with store.atomic():
         store.upsert_article(make_article("url:https://example.org/kept"), text_hash="h", canonical_url=None)
         with pytest.raises(RuntimeError), store.atomic():
-            store.upsert_article(make_article("url:https://example.org/lost"), text_hash="h", canonical_url=None)
+            store.upsert_article(
+                make_article("url:https://example.org/lost"), text_hash="h", canonical_url=None
+            )
             raise RuntimeError("boom")
     assert store.count_articles() == 1
 

@@ -13,7 +13,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from dateline import __version__
@@ -37,7 +44,9 @@ err = Console(stderr=True)
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", envvar="DATELINE_DB", help="SQLite database file (default: in your data directory)."),
+    typer.Option(
+        "--db", envvar="DATELINE_DB", help="SQLite database file (default: in your data directory)."
+    ),
 ]
 
 
@@ -97,15 +106,24 @@ def version() -> None:
 
 @app.command()
 def ingest(
-    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, '-' for stdin, or URLs.")],
-    published: Annotated[str | None, typer.Option(help="Publication date to use (ISO), wins over the page's.")] = None,
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files, folders (recursive), globs, '-' for stdin, or URLs.")
+    ],
+    published: Annotated[
+        str | None, typer.Option(help="Publication date to use (ISO), wins over the page's.")
+    ] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet name to record.")] = None,
-    url: Annotated[str | None, typer.Option(help="The article's own URL (for a single file or stdin).")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="The article's own URL (for a single file or stdin).")
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="Extraction processes (default: up to 2).")] = None,
     allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow fetching loopback/private addresses (off: SSRF guard).")
+        bool,
+        typer.Option("--allow-private", help="Allow fetching loopback/private addresses (off: SSRF guard)."),
     ] = False,
-    no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Never fetch linked pages of feed entries.")] = False,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Never fetch linked pages of feed entries.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Ingest news into the store: HTML pages, text scrapes, RSS/Atom, OPML, JSONL, WARC. Re-ingesting is a no-op."""
@@ -140,7 +158,9 @@ def ingest(
                     store, inputs, settings, user_hints=_hints(published, outlet, url), progress=advance
                 )
             except KeyboardInterrupt:
-                err.print("[yellow]interrupted:[/] everything ingested so far is stored; run again to resume.")
+                err.print(
+                    "[yellow]interrupted:[/] everything ingested so far is stored; run again to resume."
+                )
                 raise typer.Exit(130) from None
         for problem in report.problems[:20]:
             err.print(f"[red]error[/] {problem.stage}: {problem.message}", markup=True, highlight=False)
@@ -162,7 +182,11 @@ def _print_summary(store: SqliteStore) -> None:
     table.add_row("duplicates folded", str(stats.duplicates))
     table.add_row("raw documents kept", f"{stats.raw_documents} ({stats.stored_bytes / 1e6:.1f} MB stored)")
     table.add_row("errors logged", str(stats.errors))
-    for label, grouped in (("format", stats.by_format), ("language", stats.by_language), ("outlet", stats.by_outlet)):
+    for label, grouped in (
+        ("format", stats.by_format),
+        ("language", stats.by_language),
+        ("outlet", stats.by_outlet),
+    ):
         shown = ", ".join(f"{k} {v}" for k, v in list(grouped.items())[:6])
         table.add_row(f"by {label}", shown or "-")
     out.print(table)
@@ -187,7 +211,9 @@ def extract(
         else:
             failed = True
             data = {"source": item.source, "error": item.message, "stage": item.stage}
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2 if single else None, default=str) + "\n")
+        sys.stdout.write(
+            json.dumps(data, ensure_ascii=False, indent=2 if single else None, default=str) + "\n"
+        )
     if failed:
         raise typer.Exit(1)
 
@@ -196,7 +222,9 @@ def extract(
 def articles(
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
     limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 50,
-    duplicates: Annotated[bool, typer.Option("--duplicates/--no-duplicates", help="Include folded copies.")] = True,
+    duplicates: Annotated[
+        bool, typer.Option("--duplicates/--no-duplicates", help="Include folded copies.")
+    ] = True,
     db: DbOption = None,
 ) -> None:
     """List stored articles, newest first."""
@@ -247,13 +275,15 @@ def article(
     meta = [
         found.outlet and f"outlet: {found.outlet}" + (f" (via {found.via})" if found.via else ""),
         found.authors and "by " + ", ".join(found.authors),
-        found.published_at and f"published: {found.published_at.isoformat()} ({found.published_precision}, "
+        found.published_at
+        and f"published: {found.published_at.isoformat()} ({found.published_precision}, "
         f"from {found.published_origin})",
         found.section and f"section: {found.section}",
         found.language and f"language: {found.language}",
         found.url and f"url: {found.url}",
         f"source: {found.source}",
-        found.duplicate_of and f"duplicate of {found.duplicate_of} (similarity {found.duplicate_similarity:.2f})",
+        found.duplicate_of
+        and f"duplicate of {found.duplicate_of} (similarity {found.duplicate_similarity:.2f})",
     ]
     for line in meta:
         if line:
@@ -290,7 +320,9 @@ def errors(
 
 
 def _entry(entry: object) -> dict[str, object]:
-    return {name: getattr(entry, name) for name in ("id", "run_id", "at", "source", "stage", "level", "message")}
+    return {
+        name: getattr(entry, name) for name in ("id", "run_id", "at", "source", "stage", "level", "message")
+    }
 
 
 @app.command()

@@ -115,14 +115,22 @@ class DuplicateCandidate:
     published_at: datetime | None
     ingested_at: datetime
     similarity: float
+    is_copy: bool = False  # an aggregator's re-serving (``via`` set): never the original when a source exists
+    timed: bool = False  # the publication time is known, not just the day
 
 
-def _earliest_key(candidate: DuplicateCandidate) -> tuple[int, str, str, str]:
-    # Known publication dates first (earliest wins), then ingest order; ids break ties deterministically.
+def _earliest_key(candidate: DuplicateCandidate) -> tuple[int, str, bool, bool, str, str, str]:
+    # Known publication dates first, earliest day first. On the same day: the publisher's own copy beats an
+    # aggregator's, and a copy with a known time beats a day-only one (whose midnight would otherwise always
+    # win); then the time, then ingest order; ids break ties deterministically.
     published = candidate.published_at
+    naive = published.replace(tzinfo=None) if published else None
     return (
         0 if published else 1,
-        published.replace(tzinfo=None).isoformat() if published else "",
+        naive.date().isoformat() if naive else "",
+        candidate.is_copy,
+        not candidate.timed,
+        naive.isoformat() if naive and candidate.timed else "",
         candidate.ingested_at.replace(tzinfo=None).isoformat(),
         candidate.article_id,
     )

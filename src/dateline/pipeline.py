@@ -15,10 +15,11 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from dateline import dedupe
-from dateline.errors import DatelineError, FetchError, TooLargeError, UnsupportedFormatError
+from dateline.errors import DatelineError, FetchError, InputError, TooLargeError, UnsupportedFormatError
 from dateline.extract.article import (
     ExtractionOptions,
     article_from_parts,
@@ -28,6 +29,7 @@ from dateline.extract.article import (
 from dateline.ingest.inputs import InputRef, expand_inputs, read_input
 from dateline.models import (
     Article,
+    DatePrecision,
     DocumentHints,
     FeedEntry,
     IngestProblem,
@@ -36,6 +38,9 @@ from dateline.models import (
 )
 from dateline.settings import Settings
 from dateline.store import SqliteStore
+
+if TYPE_CHECKING:
+    from dateline.ingest.fetch import Fetcher
 
 # How many documents of one site must carry a line before text extraction treats it as chrome.
 REPEATED_LINE_MIN_DOCUMENTS = 3
@@ -59,6 +64,7 @@ class IngestReport:
     interrupted: bool = False
     article_ids: list[str] = field(default_factory=list)
     problems: list[IngestProblem] = field(default_factory=list)
+    warnings: list[IngestProblem] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -91,7 +97,14 @@ class _Unchanged:
     source: str
 
 
-_Work = _PendingExtraction | _ReadyArticle | _Unchanged | IngestProblem
+@dataclass(frozen=True, slots=True)
+class _Warning:
+    """Something went wrong but the document was still stored (e.g. a feed summary kept when its page failed)."""
+
+    problem: IngestProblem
+
+
+_Work = _PendingExtraction | _ReadyArticle | _Unchanged | _Warning | IngestProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +140,9 @@ def run_extraction(task: ExtractionTask) -> ExtractionResult:
         return ExtractionResult(None, IngestProblem(task.raw.source, exc.stage, str(exc), task.ingested_at))
     except Exception as exc:  # a bug in a third-party parser must not end the batch
         message = f"unexpected {type(exc).__name__} while extracting: {exc}"
-        return ExtractionResult(None, IngestProblem(task.raw.source, "extract", message[:500], task.ingested_at))
+        return ExtractionResult(
+            None, IngestProblem(task.raw.source, "extract", message[:500], task.ingested_at)
+        )
     line_keys: tuple[str, ...] = ()
     if task.source_format is SourceFormat.TEXT:
         line_keys = _line_keys(task.raw)
@@ -181,7 +196,7 @@ class Ingestor:
         *,
         user_hints: DocumentHints,
         progress: ProgressCallback | None,
-        fetcher: object | None,
+        fetcher: Fetcher | None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -206,7 +221,7 @@ class Ingestor:
         stage = exc.stage if isinstance(exc, DatelineError) else "read"
         return IngestProblem(source, stage, str(exc) or type(exc).__name__, self._now())
 
-    def fetcher(self):  # type: ignore[no-untyped-def]
+    def fetcher(self) -> Fetcher:
         if self._fetcher is None:
             from dateline.ingest.fetch import Fetcher
 
@@ -239,7 +254,9 @@ class Ingestor:
         )
         yield from self._work_for_document(raw)
 
-    def _work_for_url(self, url: str, *, context: DocumentHints, identity: str | None = None) -> Iterator[_Work]:
+    def _work_for_url(
+        self, url: str, *, context: DocumentHints, identity: str | None = None
+    ) -> Iterator[_Work]:
         etag, last_modified = self.store.http_validators(url)
         result = self.fetcher().fetch(url, etag=etag, last_modified=last_modified)
         self.store.save_http_validators(
@@ -263,6 +280,8 @@ class Ingestor:
     def _work_for_document(self, raw: RawDocument) -> Iterator[_Work]:
         from dateline.ingest.detect import detect_format
 
+        if not raw.content.strip():
+            raise InputError(f"{raw.source}: the input is empty")
         source_format = detect_format(raw.content, name=raw.source, media_type=raw.media_type)
         if source_format in (SourceFormat.HTML, SourceFormat.TEXT):
             if self.store.raw_is_extracted(raw.sha256):
@@ -289,13 +308,14 @@ class Ingestor:
         _title, entries = parse_feed(raw.content, feed_url=feed_url)
         for entry in entries:
             try:
-                yield from self._work_for_feed_entry(entry, entry_is_complete(entry), entry_to_raw_document)
+                entry_raw = replace(entry_to_raw_document(entry, self._now()), user_hints=self.user_hints)
+                yield from self._work_for_feed_entry(entry, entry_raw, complete=entry_is_complete(entry))
             except DatelineError as exc:
                 yield self._problem(f"{feed_url}#{entry.entry_id}", exc)
 
-    def _work_for_feed_entry(self, entry: FeedEntry, complete: bool, to_raw) -> Iterator[_Work]:  # type: ignore[no-untyped-def]
-        entry_raw: RawDocument = to_raw(entry, self._now())
-        entry_raw = replace(entry_raw, user_hints=self.user_hints)
+    def _work_for_feed_entry(
+        self, entry: FeedEntry, entry_raw: RawDocument, *, complete: bool
+    ) -> Iterator[_Work]:
         if complete or not entry.link or not self.settings.fetch_linked_pages:
             yield from self._work_for_document(entry_raw)
             return
@@ -304,10 +324,13 @@ class Ingestor:
             yield _Unchanged(entry.link)  # the linked page was fetched on an earlier run
             return
         try:
-            yield from self._work_for_url(entry.link, context=entry_raw.context_hints, identity=entry_raw.identity)
+            yield from self._work_for_url(
+                entry.link, context=entry_raw.context_hints, identity=entry_raw.identity
+            )
         except FetchError as exc:
             # Keep what the feed gave rather than nothing, and say why it is partial.
-            yield IngestProblem(entry.link, exc.stage, f"{exc}; kept the feed's summary instead", self._now())
+            message = f"{exc}; kept the feed's summary instead"
+            yield _Warning(IngestProblem(entry.link, exc.stage, message, self._now()))
             yield from self._work_for_document(entry_raw)
 
     def _work_for_opml(self, raw: RawDocument) -> Iterator[_Work]:
@@ -319,7 +342,9 @@ class Ingestor:
             return
         for subscription in subscriptions:
             try:
-                yield from self._work_for_url(subscription.url, context=DocumentHints(outlet=subscription.title))
+                yield from self._work_for_url(
+                    subscription.url, context=DocumentHints(outlet=subscription.title)
+                )
                 self.store.record_source_fetch(subscription.url, status="ok", error=None)
             except DatelineError as exc:
                 self.store.record_source_fetch(subscription.url, status="error", error=str(exc))
@@ -374,7 +399,9 @@ class Ingestor:
             self._repeated[site] = repeated
         return ExtractionOptions(max_bytes=self.settings.max_document_bytes, repeated_lines=repeated)
 
-    def run(self, specs: Sequence[str], executor_factory: Callable[[], Executor] | None = None) -> IngestReport:
+    def run(
+        self, specs: Sequence[str], executor_factory: Callable[[], Executor] | None = None
+    ) -> IngestReport:
         self.store.start_run(self.report.run_id, specs)
         status = "done"
         executor: Executor | None = None
@@ -383,6 +410,9 @@ class Ingestor:
             for work in self.work(specs):
                 if isinstance(work, IngestProblem):
                     self._fail(work)
+                elif isinstance(work, _Warning):
+                    self.report.warnings.append(work.problem)
+                    self.store.log_problem(work.problem, run_id=self.report.run_id, level="warning")
                 elif isinstance(work, _Unchanged):
                     self.report.unchanged += 1
                     self.progress("unchanged", work.source)
@@ -432,7 +462,9 @@ class Ingestor:
         assert article is not None
         try:
             with self.store.atomic():
-                outcome = save_article(self.store, raw, result, threshold=self.settings.near_duplicate_threshold)
+                outcome = save_article(
+                    self.store, raw, result, threshold=self.settings.near_duplicate_threshold
+                )
                 if site is not None and result.line_keys:
                     self.store.count_lines(site, result.line_keys)
                     self._repeated.pop(site, None)
@@ -478,10 +510,13 @@ def _fold_duplicates(
         infos[info.article_id] = info
     if canonical:
         for info in store.find_by_canonical_url(canonical, exclude_identity=article.identity):
-            matches.setdefault(info.article_id, dedupe.estimated_jaccard(signature, _sig(info.minhash)))
+            matches.setdefault(
+                info.article_id,
+                dedupe.estimated_jaccard(signature, dedupe.signature_from_bytes(info.minhash)),
+            )
             infos[info.article_id] = info
     for info in store.find_band_candidates(result.band_keys, exclude_id=article.id):
-        similarity = dedupe.estimated_jaccard(signature, _sig(info.minhash))
+        similarity = dedupe.estimated_jaccard(signature, dedupe.signature_from_bytes(info.minhash))
         if similarity >= threshold:
             matches[info.article_id] = max(similarity, matches.get(info.article_id, 0.0))
             infos[info.article_id] = info
@@ -490,18 +525,16 @@ def _fold_duplicates(
             store.clear_duplicate(article.id)
         return
     # The group is the new article, what it matched, and the originals those already point to.
-    members = {
-        article.id: dedupe.DuplicateCandidate(article.id, article.published_at, article.ingested_at, 1.0)
-    }
+    members = {article.id: _candidate(article)}
     for article_id, info in infos.items():
-        members[article_id] = dedupe.DuplicateCandidate(article_id, info.published_at, info.ingested_at, 1.0)
+        members[article_id] = dedupe.DuplicateCandidate(
+            article_id, info.published_at, info.ingested_at, 1.0, info.is_copy, info.timed
+        )
         root = info.duplicate_of
         if root and root not in members:
             root_article = store.get_article(root)
             if root_article is not None:
-                members[root] = dedupe.DuplicateCandidate(
-                    root, root_article.published_at, root_article.ingested_at, 1.0
-                )
+                members[root] = _candidate(root_article)
     original = dedupe.choose_original(list(members.values()))
     similarities: dict[str, float] = {}
     for member_id in members:
@@ -512,12 +545,19 @@ def _fold_duplicates(
         elif member_id == article.id:
             similarities[member_id] = matches.get(original.article_id, max(matches.values()))
         else:
-            similarities[member_id] = 1.0 if member_id not in matches else matches[member_id]
+            similarities[member_id] = matches.get(member_id, 1.0)
     store.set_duplicate_group(original.article_id, similarities)
 
 
-def _sig(blob: bytes):  # type: ignore[no-untyped-def]
-    return dedupe.signature_from_bytes(blob)
+def _candidate(article: Article) -> dedupe.DuplicateCandidate:
+    return dedupe.DuplicateCandidate(
+        article.id,
+        article.published_at,
+        article.ingested_at,
+        1.0,
+        is_copy=article.via is not None,
+        timed=article.published_precision is DatePrecision.DATETIME,
+    )
 
 
 def _canonical_json(record: dict) -> bytes:
@@ -533,17 +573,17 @@ def ingest_inputs(
     *,
     user_hints: DocumentHints | None = None,
     progress: ProgressCallback | None = None,
-    fetcher: object | None = None,
+    fetcher: Fetcher | None = None,
 ) -> IngestReport:
     """Ingest files, folders, globs, '-' and URLs into the store. Bad inputs are logged; the rest goes on."""
-    ingestor = Ingestor(store, settings, user_hints=user_hints or DocumentHints(), progress=progress, fetcher=fetcher)
+    ingestor = Ingestor(
+        store, settings, user_hints=user_hints or DocumentHints(), progress=progress, fetcher=fetcher
+    )
     try:
         return ingestor.run(specs)
     finally:
         if fetcher is None and ingestor._fetcher is not None:
-            close = getattr(ingestor._fetcher, "close", None)
-            if close:
-                close()
+            ingestor._fetcher.close()
 
 
 def extract_inputs(
@@ -568,7 +608,9 @@ def extract_inputs(
                 raise UnsupportedFormatError(
                     f"{item.name}: `extract` reads single HTML pages and text scrapes, not {source_format}"
                 )
-            result = run_extraction(ExtractionTask(raw, source_format, ExtractionOptions(settings.max_document_bytes), now))
+            result = run_extraction(
+                ExtractionTask(raw, source_format, ExtractionOptions(settings.max_document_bytes), now)
+            )
             yield result.article if result.article is not None else result.problem  # type: ignore[misc]
         except (DatelineError, TooLargeError) as exc:
             stage = exc.stage if isinstance(exc, DatelineError) else "read"
@@ -622,7 +664,9 @@ def reextract(
             store.upsert_article(article, text_hash=result.text_hash, canonical_url=canonical)
             store.save_signature(article.id, result.signature, result.band_keys)
             _fold_duplicates(store, article, result, canonical, settings.near_duplicate_threshold)
-        changed = previous is None or previous.paragraphs != article.paragraphs or previous.title != article.title
+        changed = (
+            previous is None or previous.paragraphs != article.paragraphs or previous.title != article.title
+        )
         if changed:
             report.updated += 1
         else:

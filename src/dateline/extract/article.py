@@ -39,6 +39,11 @@ _DATE_TRUST: tuple[DateOrigin, ...] = (
 )
 
 
+# Fewer words than this is a menu, a cookie wall or an error page, not an article (the shortest news
+# briefs we keep are one or two sentences).
+MIN_ARTICLE_WORDS = 8
+
+
 @dataclass(frozen=True, slots=True)
 class ExtractionOptions:
     max_bytes: int = 50 * 1024 * 1024
@@ -91,8 +96,10 @@ def assemble_article(
     """Merge extracted fields with the document's hints: user hints win, container hints fill gaps."""
     user, context = raw.user_hints, raw.context_hints
     paragraphs = _clean_paragraphs(fields.paragraphs)
-    if not paragraphs:
-        raise ExtractionError("no article text found")
+    words = sum(len(p.split()) for p in paragraphs)
+    if words < MIN_ARTICLE_WORDS:
+        found = f"only {words} word{'s' if words != 1 else ''}" if words else "nothing"
+        raise ExtractionError(f"no article text found ({found} outside page chrome)")
     identity = article_identity(raw)
     published = best_published(user.published, fields.published, context.published)
     text_sample = "\n".join(paragraphs)

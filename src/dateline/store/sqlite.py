@@ -78,6 +78,8 @@ class StoredSignature:
     published_at: datetime | None
     ingested_at: datetime
     duplicate_of: str | None
+    is_copy: bool  # the article names an aggregator it came through (``via``)
+    timed: bool  # its publication time is known, not just the day
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +263,10 @@ class SqliteStore:
         return row is not None
 
     def raw_shas_with_articles(self) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT DISTINCT raw_sha256 FROM articles WHERE raw_sha256 IS NOT NULL")]
+        return [
+            r[0]
+            for r in self._db.execute("SELECT DISTINCT raw_sha256 FROM articles WHERE raw_sha256 IS NOT NULL")
+        ]
 
     # ------------------------------------------------------------ articles
 
@@ -306,9 +311,13 @@ class SqliteStore:
         columns = ", ".join(values)
         placeholders = ", ".join(f":{k}" for k in values)
         # On a new version of a known article keep its id and first ingest time.
-        updates = ", ".join(f"{k} = excluded.{k}" for k in values if k not in ("id", "identity", "ingested_at"))
+        updates = ", ".join(
+            f"{k} = excluded.{k}" for k in values if k not in ("id", "identity", "ingested_at")
+        )
         with self.atomic():
-            existed = self._db.execute("SELECT 1 FROM articles WHERE identity = ?", (article.identity,)).fetchone()
+            existed = self._db.execute(
+                "SELECT 1 FROM articles WHERE identity = ?", (article.identity,)
+            ).fetchone()
             self._db.execute(
                 f"INSERT INTO articles({columns}) VALUES ({placeholders})"
                 f" ON CONFLICT(identity) DO UPDATE SET {updates}",
@@ -380,7 +389,8 @@ class SqliteStore:
 
     def find_by_text_hash(self, text_hash: str, *, exclude_identity: str) -> list[StoredSignature]:
         rows = self._db.execute(
-            "SELECT a.id, COALESCE(s.minhash, x''), a.published_at, a.ingested_at, a.duplicate_of"
+            "SELECT a.id, COALESCE(s.minhash, x''), a.published_at, a.ingested_at, a.duplicate_of, a.via IS NOT NULL,"
+            " a.published_precision = 'datetime'"
             " FROM articles a LEFT JOIN article_signatures s ON s.article_id = a.id"
             " WHERE a.text_hash = ? AND a.identity != ?",
             (text_hash, exclude_identity),
@@ -389,7 +399,8 @@ class SqliteStore:
 
     def find_by_canonical_url(self, url: str, *, exclude_identity: str) -> list[StoredSignature]:
         rows = self._db.execute(
-            "SELECT a.id, COALESCE(s.minhash, x''), a.published_at, a.ingested_at, a.duplicate_of"
+            "SELECT a.id, COALESCE(s.minhash, x''), a.published_at, a.ingested_at, a.duplicate_of, a.via IS NOT NULL,"
+            " a.published_precision = 'datetime'"
             " FROM articles a LEFT JOIN article_signatures s ON s.article_id = a.id"
             " WHERE a.canonical_url = ? AND a.identity != ?",
             (url, exclude_identity),
@@ -401,7 +412,8 @@ class SqliteStore:
             return []
         placeholders = ",".join("?" * len(keys))
         rows = self._db.execute(
-            "SELECT a.id, s.minhash, a.published_at, a.ingested_at, a.duplicate_of"
+            "SELECT a.id, s.minhash, a.published_at, a.ingested_at, a.duplicate_of, a.via IS NOT NULL,"
+            " a.published_precision = 'datetime'"
             " FROM (SELECT DISTINCT article_id FROM article_bands"
             f"       WHERE band_key IN ({placeholders}) AND article_id != ?) c"
             " JOIN articles a ON a.id = c.article_id"
@@ -522,8 +534,15 @@ class SqliteStore:
         else:
             rows = self._db.execute("SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [
-            IngestLogEntry(r["id"], r["run_id"], datetime.fromisoformat(r["at"]), r["source"], r["stage"],
-                           r["level"], r["message"])
+            IngestLogEntry(
+                r["id"],
+                r["run_id"],
+                datetime.fromisoformat(r["at"]),
+                r["source"],
+                r["stage"],
+                r["level"],
+                r["message"],
+            )
             for r in rows
         ]
 
@@ -556,7 +575,9 @@ class SqliteStore:
         row = self._db.execute("SELECT etag, last_modified FROM http_cache WHERE url = ?", (url,)).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
-    def save_http_validators(self, url: str, *, etag: str | None, last_modified: str | None, status: int) -> None:
+    def save_http_validators(
+        self, url: str, *, etag: str | None, last_modified: str | None, status: int
+    ) -> None:
         with self.atomic():
             self._db.execute(
                 "INSERT INTO http_cache(url, etag, last_modified, status, fetched_at) VALUES (?, ?, ?, ?, ?)"
@@ -572,7 +593,9 @@ class SqliteStore:
         one = self._db.execute(
             "SELECT COUNT(*), SUM(duplicate_of IS NULL), SUM(duplicate_of IS NOT NULL) FROM articles"
         ).fetchone()
-        raw = self._db.execute("SELECT COUNT(*), COALESCE(SUM(size),0), COALESCE(SUM(length(content)),0) FROM raw_documents").fetchone()
+        raw = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(size),0), COALESCE(SUM(length(content)),0) FROM raw_documents"
+        ).fetchone()
         errors = self._db.execute("SELECT COUNT(*) FROM ingest_log WHERE level = 'error'").fetchone()[0]
 
         def grouped(column: str) -> dict[str, int]:
@@ -597,7 +620,9 @@ class SqliteStore:
 
 
 def _signature_from_row(row: sqlite3.Row) -> StoredSignature:
-    return StoredSignature(row[0], bytes(row[1]), _dt(row[2]), datetime.fromisoformat(row[3]), row[4])
+    return StoredSignature(
+        row[0], bytes(row[1]), _dt(row[2]), datetime.fromisoformat(row[3]), row[4], bool(row[5]), bool(row[6])
+    )
 
 
 def _article_from_row(row: sqlite3.Row) -> Article:
