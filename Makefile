@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 
 install:
 	python3 -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -c requirements.lock -e '.[dev]'
 
 lint:
@@ -32,4 +33,4 @@ bench:
 
 # Re-pin every transitive dependency after changing pyproject.toml.
 lock:
-	$(VENV)/bin/pip freeze --exclude-editable | grep -v '^dateline' > requirements.lock
+	$(VENV)/bin/pip freeze --exclude-editable | grep -v -E '^(dateline|pip)==' > requirements.lock

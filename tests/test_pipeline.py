@@ -243,3 +243,55 @@ def test_private_addresses_are_refused_by_default(
     [problem] = report.problems
     assert problem.stage == "fetch"
     assert store.count_articles() == 0
+
+
+def _warc_with(pages: dict[str, bytes]) -> bytes:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for url, body in pages.items():
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        writer.write_record(
+            writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+        )
+    return buffer.getvalue()
+
+
+def test_warc_archive_ingests_each_response(tmp_path: Path, store: SqliteStore, settings: Settings) -> None:
+    page = (EXAMPLES / "pages" / "harbour-strike.html").read_bytes()
+    other = page.replace(b"Dock workers", b"Harbour pilots").replace(b"3,400", b"210")
+    archive = tmp_path / "crawl.warc.gz"
+    archive.write_bytes(
+        _warc_with({"https://courier.example.org/a": page, "https://courier.example.org/b": other})
+    )
+    report = ingest_inputs(store, [str(archive)], settings)
+    assert report.failed == 0, report.problems
+    assert report.added == 2
+    urls = {a.identity for a in store.list_articles()}
+    assert urls == {"url:https://courier.example.org/a", "url:https://courier.example.org/b"}
+    assert ingest_inputs(store, [str(archive)], settings).added == 0
+
+
+def test_jsonl_output_round_trips_through_ingest(
+    tmp_path: Path, store: SqliteStore, settings: Settings
+) -> None:
+    ingest_inputs(store, [str(EXAMPLES / "pages"), str(EXAMPLES / "feeds")], settings)
+    exported = tmp_path / "export.jsonl"
+    exported.write_text("\n".join(json.dumps(a.to_dict()) for a in store.list_articles()) + "\n")
+    with SqliteStore.open(tmp_path / "second.db") as second:
+        report = ingest_inputs(second, [str(exported)], settings)
+        assert report.failed == 0, report.problems
+        copies = {a.title: a for a in second.list_articles()}
+    for original in store.list_articles():
+        copy = copies[original.title]
+        assert copy.paragraphs == original.paragraphs
+        assert copy.published_at == original.published_at
+        assert copy.outlet == original.outlet
+        assert copy.authors == original.authors
+        assert copy.captions == original.captions

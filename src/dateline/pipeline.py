@@ -9,6 +9,7 @@ where it stopped (already-stored inputs are recognised by their bytes and skippe
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -440,7 +441,7 @@ class Ingestor:
         return self.report
 
     def _default_executor(self) -> Executor:
-        return ProcessPoolExecutor(max_workers=self.settings.workers)
+        return ProcessPoolExecutor(max_workers=self.settings.workers, initializer=_worker_ignores_ctrl_c)
 
     def _extract_and_save(self, pending: list[_PendingExtraction], executor: Executor | None) -> None:
         now = self._now()
@@ -547,6 +548,11 @@ def _fold_duplicates(
         else:
             similarities[member_id] = matches.get(member_id, 1.0)
     store.set_duplicate_group(original.article_id, similarities)
+
+
+def _worker_ignores_ctrl_c() -> None:
+    # Ctrl-C reaches the whole process group: only the main process handles it (and commits what it has).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _candidate(article: Article) -> dedupe.DuplicateCandidate:
