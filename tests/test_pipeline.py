@@ -295,3 +295,15 @@ def test_jsonl_output_round_trips_through_ingest(
         assert copy.outlet == original.outlet
         assert copy.authors == original.authors
         assert copy.captions == original.captions
+
+
+def test_warc_larger_than_the_page_limit_is_streamed(tmp_path: Path, store: SqliteStore) -> None:
+    page = (EXAMPLES / "pages" / "harbour-strike.html").read_bytes()
+    pages = {f"https://courier.example.org/{i}": page.replace(b"3,400", str(i).encode()) for i in range(3)}
+    archive = tmp_path / "big.warc.gz"
+    archive.write_bytes(_warc_with(pages))
+    small_limit = Settings(workers=1, max_document_bytes=len(archive.read_bytes()) - 1)
+    report = ingest_inputs(store, [str(archive)], small_limit)
+    assert report.failed == 0, report.problems
+    assert report.added + report.duplicates >= 3
+    assert store.count_articles() == 3

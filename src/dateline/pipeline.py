@@ -245,6 +245,9 @@ class Ingestor:
         if ref.kind == "url":
             yield from self._work_for_url(ref.location, context=DocumentHints())
             return
+        if ref.kind == "file" and os.path.getsize(ref.location) > self.settings.max_document_bytes:
+            yield from self._work_for_large_file(ref)
+            return
         content = read_input(ref, self.settings.max_document_bytes)
         raw = RawDocument(
             source=ref.name,
@@ -254,6 +257,20 @@ class Ingestor:
             user_hints=self.user_hints,
         )
         yield from self._work_for_document(raw)
+
+    def _work_for_large_file(self, ref: InputRef) -> Iterator[_Work]:
+        """Archives may be gigabytes (a CC-NEWS WARC): stream them record by record; refuse anything else."""
+        from dateline.ingest.detect import detect_format
+        from dateline.ingest.warc import iter_warc
+
+        with open(ref.location, "rb") as handle:
+            head = handle.read(64 * 1024)
+            if detect_format(head, name=ref.location) is not SourceFormat.WARC:
+                size_mb = os.path.getsize(ref.location) / (1024 * 1024)
+                limit_mb = self.settings.max_document_bytes // (1024 * 1024)
+                raise TooLargeError(f"{ref.location}: {size_mb:.1f} MB is over the {limit_mb} MB limit")
+            handle.seek(0)
+            yield from self._work_for_warc_records(iter_warc(handle, source=ref.location), ref.location)
 
     def _work_for_url(
         self, url: str, *, context: DocumentHints, identity: str | None = None
@@ -381,15 +398,17 @@ class Ingestor:
     def _work_for_warc(self, raw: RawDocument) -> Iterator[_Work]:
         from dateline.ingest.warc import iter_warc
 
+        yield from self._work_for_warc_records(iter_warc(raw.content, source=raw.source), raw.source)
+
+    def _work_for_warc_records(self, records: Iterator[RawDocument], source: str) -> Iterator[_Work]:
         try:
-            for record in iter_warc(raw.content):
-                record = replace(record, user_hints=self.user_hints)
+            for record in records:
                 try:
-                    yield from self._work_for_document(record)
+                    yield from self._work_for_document(replace(record, user_hints=self.user_hints))
                 except DatelineError as exc:
                     yield self._problem(record.source, exc)
-        except DatelineError as exc:
-            yield self._problem(raw.source, exc)
+        except DatelineError as exc:  # a corrupt archive: what came before stays ingested
+            yield self._problem(source, exc)
 
     # ------------------------------------------------ extraction and writing
 
