@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import signal
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,8 +48,9 @@ if TYPE_CHECKING:
 REPEATED_LINE_MIN_DOCUMENTS = 3
 # Lines longer than this are body text, not chrome: they are not counted.
 _LINE_STAT_MAX_CHARS = 160
-_BATCH = 32
 _POOL_MIN_DOCUMENTS = 24  # below this, starting worker processes costs more than it saves
+_WINDOW_PER_WORKER = 16  # documents in flight per worker; also the size of one write transaction
+_REPEATED_REFRESH = 16  # re-read a site's repeated lines after this many of its documents
 
 
 # ---------------------------------------------------------------- records of a run
@@ -205,7 +207,9 @@ class Ingestor:
         self.progress = progress or (lambda outcome, source: None)
         self._fetcher = fetcher
         self.report = IngestReport(run_id=uuid.uuid4().hex[:12])
-        self._repeated: dict[str, frozenset[str]] = {}
+        self._executor: Executor | None = None
+        # Per site: the repeated-line set handed to text extraction, and how many documents since it was read.
+        self._repeated: dict[str, tuple[frozenset[str], int]] = {}
 
     # ------------------------------------------------ bookkeeping
 
@@ -413,10 +417,10 @@ class Ingestor:
     # ------------------------------------------------ extraction and writing
 
     def _options_for(self, site: str) -> ExtractionOptions:
-        repeated = self._repeated.get(site)
-        if repeated is None:
-            repeated = self.store.repeated_lines(site, min_documents=REPEATED_LINE_MIN_DOCUMENTS)
-            self._repeated[site] = repeated
+        repeated, age = self._repeated.get(site, (frozenset(), _REPEATED_REFRESH))
+        if age >= _REPEATED_REFRESH:
+            repeated, age = self.store.repeated_lines(site, min_documents=REPEATED_LINE_MIN_DOCUMENTS), 0
+        self._repeated[site] = (repeated, age + 1)
         return ExtractionOptions(max_bytes=self.settings.max_document_bytes, repeated_lines=repeated)
 
     def run(
@@ -424,58 +428,74 @@ class Ingestor:
     ) -> IngestReport:
         self.store.start_run(self.report.run_id, specs)
         status = "done"
-        executor: Executor | None = None
         try:
-            pending: list[_PendingExtraction] = []
-            for work in self.work(specs):
-                if isinstance(work, IngestProblem):
-                    self._fail(work)
-                elif isinstance(work, _Warning):
-                    self.report.warnings.append(work.problem)
-                    self.store.log_problem(work.problem, run_id=self.report.run_id, level="warning")
-                elif isinstance(work, _Unchanged):
-                    self.report.unchanged += 1
-                    self.progress("unchanged", work.source)
-                elif isinstance(work, _ReadyArticle):
-                    self._save(work.raw, fingerprint(work.article), site=None)
-                else:
-                    pending.append(work)
-                    if len(pending) >= _BATCH * max(1, self.settings.workers):
-                        if executor is None and self.settings.workers > 1:
-                            executor = (executor_factory or self._default_executor)()
-                        self._extract_and_save(pending, executor)
-                        pending = []
-            if pending:
-                if executor is None and self.settings.workers > 1 and len(pending) >= _POOL_MIN_DOCUMENTS:
-                    executor = (executor_factory or self._default_executor)()
-                self._extract_and_save(pending, executor)
+            self._run(specs, executor_factory or self._default_executor)
         except KeyboardInterrupt:
             status = "interrupted"
             self.report.interrupted = True
             raise
         finally:
-            if executor is not None:
-                executor.shutdown(wait=status != "interrupted", cancel_futures=True)
+            if self._executor is not None:
+                self._executor.shutdown(wait=status != "interrupted", cancel_futures=True)
+                self._executor = None
             self.store.finish_run(self.report.run_id, self.report.counts(), status)
         return self.report
 
+    def _run(self, specs: Sequence[str], executor_factory: Callable[[], Executor]) -> None:
+        # Documents waiting for the pool to start (small runs never start it), then a bounded window of
+        # documents in flight: workers keep extracting while this process writes earlier results.
+        waiting: list[_PendingExtraction] = []
+        in_flight: deque[tuple[_PendingExtraction, Future[ExtractionResult]]] = deque()
+        window = _WINDOW_PER_WORKER * max(1, self.settings.workers)
+        for work in self.work(specs):
+            if isinstance(work, IngestProblem):
+                self._fail(work)
+            elif isinstance(work, _Warning):
+                self.report.warnings.append(work.problem)
+                self.store.log_problem(work.problem, run_id=self.report.run_id, level="warning")
+            elif isinstance(work, _Unchanged):
+                self.report.unchanged += 1
+                self.progress("unchanged", work.source)
+            elif isinstance(work, _ReadyArticle):
+                self._save(work.raw, fingerprint(work.article), site=None)
+            elif self._executor is None and self.settings.workers > 1:
+                waiting.append(work)
+                if len(waiting) >= _POOL_MIN_DOCUMENTS:
+                    self._executor = executor_factory()
+                    for item in waiting:
+                        in_flight.append((item, self._executor.submit(run_extraction, self._task(item))))
+                    waiting = []
+            elif self._executor is None:
+                self._save_result(work, run_extraction(self._task(work)))
+            else:
+                in_flight.append((work, self._executor.submit(run_extraction, self._task(work))))
+                if len(in_flight) >= 2 * window:
+                    self._drain(in_flight, keep=window)
+        for item in waiting:  # too few documents to be worth a pool
+            self._save_result(item, run_extraction(self._task(item)))
+        self._drain(in_flight, keep=0)
+
+    def _task(self, item: _PendingExtraction) -> ExtractionTask:
+        return ExtractionTask(item.raw, item.source_format, self._options_for(item.site), self._now())
+
+    def _drain(
+        self, in_flight: deque[tuple[_PendingExtraction, Future[ExtractionResult]]], *, keep: int
+    ) -> None:
+        """Write finished results, oldest first, until at most KEEP remain in flight (one transaction)."""
+        with self.store.atomic():
+            while len(in_flight) > keep:
+                item, future = in_flight.popleft()
+                self._save_result(item, future.result())
+
+    def _save_result(self, item: _PendingExtraction, result: ExtractionResult) -> None:
+        if result.article is None:
+            assert result.problem is not None
+            self._fail(result.problem)
+        else:
+            self._save(item.raw, result, site=item.site)
+
     def _default_executor(self) -> Executor:
         return ProcessPoolExecutor(max_workers=self.settings.workers, initializer=_worker_ignores_ctrl_c)
-
-    def _extract_and_save(self, pending: list[_PendingExtraction], executor: Executor | None) -> None:
-        now = self._now()
-        tasks = [ExtractionTask(p.raw, p.source_format, self._options_for(p.site), now) for p in pending]
-        if executor is None:
-            results: Iterable[ExtractionResult] = map(run_extraction, tasks)
-        else:
-            results = executor.map(run_extraction, tasks, chunksize=4)
-        with self.store.atomic():
-            for item, result in zip(pending, results, strict=True):
-                if result.article is None:
-                    assert result.problem is not None
-                    self._fail(result.problem)
-                    continue
-                self._save(item.raw, result, site=item.site)
 
     def _save(self, raw: RawDocument, result: ExtractionResult, *, site: str | None) -> None:
         article = result.article
@@ -487,7 +507,6 @@ class Ingestor:
                 )
                 if site is not None and result.line_keys:
                     self.store.count_lines(site, result.line_keys)
-                    self._repeated.pop(site, None)
         except DatelineError as exc:
             self._fail(self._problem(raw.source, exc))
             return

@@ -144,7 +144,9 @@ def extract_article(
     if source_format is SourceFormat.HTML:
         from dateline.extract.html import extract_html
 
-        fields = extract_html(content, url=url)
+        charset = _charset(raw.media_type)
+        # The HTTP header's charset outranks the page's own <meta>; without one, the page decides.
+        fields = extract_html(decode_bytes(content, declared=charset) if charset else content, url=url)
     elif source_format is SourceFormat.TEXT:
         from dateline.extract.text import extract_text_scrape
 

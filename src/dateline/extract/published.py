@@ -27,6 +27,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 
+import htmldate.extractors
 from htmldate import find_date
 from htmldate.extractors import try_date_expr
 from lxml.etree import XPath
@@ -393,6 +394,36 @@ def _plausible(value: datetime) -> bool:
 
 
 # ------------------------------------------------------------------ htmldate
+
+# The languages whose month names htmldate's fallback parser (dateparser) tries. Its default is every
+# locale dateparser knows (~200): one unparseable string then costs about a second per process while
+# they all compile. These are the languages Dateline detects (extract/language.py) that dateparser reads.
+_DATEPARSER_LANGUAGES = (
+    "en", "de", "fr", "es", "it", "pt", "nl", "ru", "uk", "pl", "tr", "ar", "zh", "ja", "ko", "sv", "da",
+    "nb", "fi", "cs", "el", "he", "hu", "ro", "hi", "fa", "id", "vi", "ca", "hr", "sr", "bg", "sk",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _external_parser() -> Any:
+    from dateparser import DateDataParser
+
+    return DateDataParser(
+        languages=list(_DATEPARSER_LANGUAGES),
+        settings={
+            # htmldate's own settings (htmldate.extractors.get_external_parser), languages aside.
+            "NORMALIZE": True,
+            "PARSERS": ["custom-formats", "absolute-time"],
+            "PREFER_DATES_FROM": "past",
+            "PREFER_LOCALE_DATE_ORDER": True,
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "STRICT_PARSING": True,
+        },
+    )
+
+
+# htmldate looks the parser up through this module attribute on every call.
+htmldate.extractors.get_external_parser = _external_parser
 
 
 def date_from_htmldate(tree: HtmlElement, *, url: str | None, extensive: bool = True) -> PublishedDate | None:
