@@ -29,7 +29,9 @@ def data_root() -> Path:
 def require_data(*parts: str) -> Path:
     path = data_root().joinpath(*parts)
     if not path.exists():
-        raise SystemExit(f"evaluation data not found: {path} (set DATELINE_DATA or see ../shared/data/README.md)")
+        raise SystemExit(
+            f"evaluation data not found: {path} (set DATELINE_DATA or see ../shared/data/README.md)"
+        )
     return path
 
 
@@ -73,7 +75,9 @@ def trafilatura_eval_pages() -> list[TrafilaturaEvalPage]:
             continue
         gold = {key: item.get(key) for key in ("title", "author", "date", "sitename")}
         pages.append(
-            TrafilaturaEvalPage(url, path, tuple(item.get("with") or ()), tuple(item.get("without") or ()), gold)
+            TrafilaturaEvalPage(
+                url, path, tuple(item.get("with") or ()), tuple(item.get("without") or ()), gold
+            )
         )
     return pages
 

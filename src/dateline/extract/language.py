@@ -37,7 +37,9 @@ def _detector() -> LanguageDetector:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of TEXT's language, or None when there is too little text to tell."""
-    sample = text[:_SAMPLE_CHARS] if len(text) <= 3 * _SAMPLE_CHARS else text[len(text) // 4 :][:_SAMPLE_CHARS]
+    sample = (
+        text[:_SAMPLE_CHARS] if len(text) <= 3 * _SAMPLE_CHARS else text[len(text) // 4 :][:_SAMPLE_CHARS]
+    )
     if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS:
         return None
     language = _detector().detect_language_of(sample)
