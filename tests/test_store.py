@@ -166,8 +166,7 @@ def test_problem_log_sources_and_http_cache(store: SqliteStore) -> None:
 
 
 def test_line_stats_count_documents_per_site(store: SqliteStore) -> None:
-    for _ in range(3):
-        store.count_lines("example.org", ["sign up", "home", "home"])
-    store.count_lines("example.org", ["once"])
+    store.count_lines({("example.org", "sign up"): 2, ("example.org", "home"): 2})
+    store.count_lines({("example.org", "sign up"): 1, ("example.org", "home"): 1, ("example.org", "once"): 1})
     assert store.repeated_lines("example.org", min_documents=3) == frozenset({"sign up", "home"})
     assert store.repeated_lines("other.org", min_documents=1) == frozenset()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -26,6 +26,7 @@ from dateline.extract.article import (
     ExtractionOptions,
     article_from_parts,
     article_identity,
+    decode_text_scrape,
     extract_article,
 )
 from dateline.ingest.inputs import InputRef, expand_inputs, read_input
@@ -50,7 +51,8 @@ REPEATED_LINE_MIN_DOCUMENTS = 3
 _LINE_STAT_MAX_CHARS = 160
 _POOL_MIN_DOCUMENTS = 24  # below this, starting worker processes costs more than it saves
 _WINDOW_PER_WORKER = 16  # documents in flight per worker; also the size of one write transaction
-_REPEATED_REFRESH = 16  # re-read a site's repeated lines after this many of its documents
+_REPEATED_REFRESH = 64  # re-read a site's repeated lines after this many of its documents
+_LINE_COUNT_FLUSH = 20_000  # distinct (site, line) counts held in memory before they are written
 
 
 # ---------------------------------------------------------------- records of a run
@@ -135,9 +137,16 @@ class ExtractionResult:
 
 def run_extraction(task: ExtractionTask) -> ExtractionResult:
     """Extract one document and fingerprint it. Runs in a worker process; never raises for bad input."""
+    text: str | None = None
     try:
+        if task.source_format is SourceFormat.TEXT:
+            text = decode_text_scrape(task.raw, task.options.max_bytes)
         article = extract_article(
-            task.raw, task.source_format, ingested_at=task.ingested_at, options=task.options
+            task.raw,
+            task.source_format,
+            ingested_at=task.ingested_at,
+            options=task.options,
+            decoded_text=text,
         )
     except DatelineError as exc:
         return ExtractionResult(None, IngestProblem(task.raw.source, exc.stage, str(exc), task.ingested_at))
@@ -146,10 +155,7 @@ def run_extraction(task: ExtractionTask) -> ExtractionResult:
         return ExtractionResult(
             None, IngestProblem(task.raw.source, "extract", message[:500], task.ingested_at)
         )
-    line_keys: tuple[str, ...] = ()
-    if task.source_format is SourceFormat.TEXT:
-        line_keys = _line_keys(task.raw)
-    return fingerprint(article, line_keys)
+    return fingerprint(article, _line_keys(text) if text is not None else ())
 
 
 def fingerprint(article: Article, line_keys: tuple[str, ...] = ()) -> ExtractionResult:
@@ -164,14 +170,10 @@ def fingerprint(article: Article, line_keys: tuple[str, ...] = ()) -> Extraction
     )
 
 
-def _line_keys(raw: RawDocument) -> tuple[str, ...]:
+def _line_keys(text: str) -> tuple[str, ...]:
+    """The distinct short lines of a scrape, in the normal form text extraction looks up as chrome."""
     from dateline.extract.text import line_key
-    from dateline.ingest.decode import decode_bytes, maybe_gunzip
 
-    try:
-        text = decode_bytes(maybe_gunzip(raw.content, len(raw.content) * 20 + 1024))
-    except DatelineError:
-        return ()
     keys = {line_key(line) for line in text.splitlines() if 0 < len(line.strip()) <= _LINE_STAT_MAX_CHARS}
     keys.discard("")
     return tuple(sorted(keys))
@@ -210,6 +212,7 @@ class Ingestor:
         self._executor: Executor | None = None
         # Per site: the repeated-line set handed to text extraction, and how many documents since it was read.
         self._repeated: dict[str, tuple[frozenset[str], int]] = {}
+        self._line_counts: Counter[tuple[str, str]] = Counter()
 
     # ------------------------------------------------ bookkeeping
 
@@ -435,6 +438,7 @@ class Ingestor:
             self.report.interrupted = True
             raise
         finally:
+            self._flush_line_counts()
             if self._executor is not None:
                 self._executor.shutdown(wait=status != "interrupted", cancel_futures=True)
                 self._executor = None
@@ -474,6 +478,7 @@ class Ingestor:
         for item in waiting:  # too few documents to be worth a pool
             self._save_result(item, run_extraction(self._task(item)))
         self._drain(in_flight, keep=0)
+        self._flush_line_counts()
 
     def _task(self, item: _PendingExtraction) -> ExtractionTask:
         return ExtractionTask(item.raw, item.source_format, self._options_for(item.site), self._now())
@@ -502,11 +507,9 @@ class Ingestor:
         assert article is not None
         try:
             with self.store.atomic():
-                outcome = save_article(
+                outcome, is_duplicate = save_article(
                     self.store, raw, result, threshold=self.settings.near_duplicate_threshold
                 )
-                if site is not None and result.line_keys:
-                    self.store.count_lines(site, result.line_keys)
         except DatelineError as exc:
             self._fail(self._problem(raw.source, exc))
             return
@@ -515,32 +518,51 @@ class Ingestor:
         else:
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
             self.report.article_ids.append(article.id)
-            if self.store.get_article(article.id).duplicate_of:  # type: ignore[union-attr]
-                self.report.duplicates += 1
+            self.report.duplicates += is_duplicate
+            if site is not None and result.line_keys:
+                self._line_counts.update((site, key) for key in result.line_keys)
+                if len(self._line_counts) >= _LINE_COUNT_FLUSH:
+                    self._flush_line_counts()
         self.progress(outcome, raw.source)
 
+    def _flush_line_counts(self) -> None:
+        # Chrome lines repeat across a batch: one upsert per distinct line instead of one per document.
+        if self._line_counts:
+            self.store.count_lines(self._line_counts)
+            self._line_counts.clear()
 
-def save_article(store: SqliteStore, raw: RawDocument, result: ExtractionResult, *, threshold: float) -> str:
+
+def save_article(
+    store: SqliteStore, raw: RawDocument, result: ExtractionResult, *, threshold: float
+) -> tuple[str, bool]:
     """Store one extracted article with its raw bytes and fingerprints, and fold it into its duplicate group.
 
-    Returns 'added', 'updated' (a new version of a known article) or 'unchanged'.
+    Returns the outcome ('added', 'updated' for a new version of a known article, or 'unchanged')
+    and whether the article is now a duplicate of an earlier copy.
     """
     article = result.article
     assert article is not None
     state = store.article_identity_state(article.identity)
     if state is not None and state[1] == article.raw_sha256:
-        return "unchanged"
+        return "unchanged", False
     store.save_raw(raw)
     canonical = dedupe.canonical_url(article.url)
     is_new = store.upsert_article(article, text_hash=result.text_hash, canonical_url=canonical)
-    store.save_signature(article.id, result.signature, result.band_keys)
-    _fold_duplicates(store, article, result, canonical, threshold)
-    return "added" if is_new else "updated"
+    store.save_signature(article.id, result.signature, result.band_keys, new=is_new)
+    original = _fold_duplicates(store, article, result, canonical, threshold, new=is_new)
+    return ("added" if is_new else "updated"), original not in (None, article.id)
 
 
 def _fold_duplicates(
-    store: SqliteStore, article: Article, result: ExtractionResult, canonical: str | None, threshold: float
-) -> None:
+    store: SqliteStore,
+    article: Article,
+    result: ExtractionResult,
+    canonical: str | None,
+    threshold: float,
+    *,
+    new: bool = False,
+) -> str | None:
+    """Find the article's exact and near copies and point the group at its original; return the original."""
     signature = dedupe.signature_from_bytes(result.signature)
     matches: dict[str, float] = {}
     infos = {}
@@ -560,9 +582,9 @@ def _fold_duplicates(
             matches[info.article_id] = max(similarity, matches.get(info.article_id, 0.0))
             infos[info.article_id] = info
     if not matches:
-        if article.duplicate_of is None:
+        if not new:  # an earlier version may have been a copy; this one is not
             store.clear_duplicate(article.id)
-        return
+        return None
     # The group is the new article, what it matched, and the originals those already point to.
     members = {article.id: _candidate(article)}
     for article_id, info in infos.items():
@@ -586,6 +608,7 @@ def _fold_duplicates(
         else:
             similarities[member_id] = matches.get(member_id, 1.0)
     store.set_duplicate_group(original.article_id, similarities)
+    return original.article_id
 
 
 def _worker_ignores_ctrl_c() -> None:

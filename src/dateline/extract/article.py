@@ -127,23 +127,34 @@ def assemble_article(
     )
 
 
+def decode_text_scrape(raw: RawDocument, max_bytes: int) -> str:
+    """The text of a plain-text document: gunzipped when needed, decoded from its declared or sniffed charset."""
+    from dateline.ingest.decode import decode_bytes, maybe_gunzip
+
+    return decode_bytes(maybe_gunzip(raw.content, max_bytes), declared=_charset(raw.media_type))
+
+
 def extract_article(
     raw: RawDocument,
     source_format: SourceFormat,
     *,
     ingested_at: datetime,
     options: ExtractionOptions | None = None,
+    decoded_text: str | None = None,
 ) -> Article:
-    """Extract one HTML page or text scrape. Raises a DatelineError subclass on failure."""
+    """Extract one HTML page or text scrape. Raises a DatelineError subclass on failure.
+
+    ``decoded_text`` is a text scrape's already-decoded text, when the caller needed it too.
+    """
     # Imported here so that a worker process pays for trafilatura only when it meets HTML.
     from dateline.ingest.decode import decode_bytes, maybe_gunzip
 
     options = options or ExtractionOptions()
-    content = maybe_gunzip(raw.content, options.max_bytes)
     url = raw.user_hints.url or raw.context_hints.url
     if source_format is SourceFormat.HTML:
         from dateline.extract.html import extract_html
 
+        content = maybe_gunzip(raw.content, options.max_bytes)
         charset = _charset(raw.media_type)
         # The HTTP header's charset outranks the page's own <meta>; without one, the page decides.
         fields = extract_html(decode_bytes(content, declared=charset) if charset else content, url=url)
@@ -152,7 +163,7 @@ def extract_article(
 
         reference = raw.user_hints.published.value or raw.context_hints.published.value
         fields = extract_text_scrape(
-            decode_bytes(content, declared=_charset(raw.media_type)),
+            decoded_text if decoded_text is not None else decode_text_scrape(raw, options.max_bytes),
             url=url,
             repeated_lines=options.repeated_lines,
             reference_date=reference,

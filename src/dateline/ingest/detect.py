@@ -196,12 +196,13 @@ def _looks_like_jsonl(content: bytes) -> bool:
     return False
 
 
+_PROSE_SAMPLE_CHARS = 8192  # enough to tell writing from binary noise
 _NON_LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 
 def _prose_or_unknown(text: str) -> SourceFormat:
     """TEXT when the decoded prefix reads as writing, UNKNOWN otherwise."""
-    stripped = text.strip()
+    stripped = text[:_PROSE_SAMPLE_CHARS].strip()
     if not stripped:
         return SourceFormat.UNKNOWN
     replacement = stripped.count("\ufffd")

@@ -11,9 +11,9 @@ import json
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ def _dt(value: str | None) -> datetime | None:
 
 
 def hints_to_json(hints: DocumentHints) -> str:
-    data = asdict(hints)
+    data: dict[str, Any] = {f.name: getattr(hints, f.name) for f in fields(hints)}  # shallow: asdict is slow
     published = hints.published
     data["published"] = {
         "value": published.value.isoformat() if published.value else None,
@@ -213,6 +213,25 @@ class SqliteStore:
                     raise
                 self._db.execute("COMMIT")
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One method's writes: its own transaction, or simply part of the caller's.
+
+        Unlike ``atomic`` it sets no savepoint inside a transaction; a caller that needs several
+        writes to roll back together wraps them in ``atomic``.
+        """
+        with self._write_lock:
+            if self._db.in_transaction:
+                yield
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     # ------------------------------------------------------------ raw documents
 
     def save_raw(self, raw: RawDocument) -> str:
@@ -222,7 +241,7 @@ class SqliteStore:
         compression = "none"
         if len(content) >= _COMPRESS_MIN_BYTES:
             content, compression = zlib.compress(content, _ZLIB_LEVEL), "zlib"
-        with self.atomic():
+        with self._writing():
             self._db.execute(
                 "INSERT INTO raw_documents(sha256, source, media_type, identity, user_hints, context_hints,"
                 " size, compression, content, fetched_at, stored_at)"
@@ -317,7 +336,7 @@ class SqliteStore:
         updates = ", ".join(
             f"{k} = excluded.{k}" for k in values if k not in ("id", "identity", "ingested_at")
         )
-        with self.atomic():
+        with self._writing():
             existed = self._db.execute(
                 "SELECT 1 FROM articles WHERE identity = ?", (article.identity,)
             ).fetchone()
@@ -425,14 +444,18 @@ class SqliteStore:
         ).fetchall()
         return [_signature_from_row(r) for r in rows]
 
-    def save_signature(self, article_id: str, minhash: bytes, keys: Iterable[int]) -> None:
-        with self.atomic():
+    def save_signature(
+        self, article_id: str, minhash: bytes, keys: Iterable[int], *, new: bool = False
+    ) -> None:
+        """Store the MinHash and its band keys; NEW skips removing the bands of an earlier version."""
+        with self._writing():
             self._db.execute(
                 "INSERT INTO article_signatures(article_id, minhash) VALUES (?, ?)"
                 " ON CONFLICT(article_id) DO UPDATE SET minhash = excluded.minhash",
                 (article_id, minhash),
             )
-            self._db.execute("DELETE FROM article_bands WHERE article_id = ?", (article_id,))
+            if not new:
+                self._db.execute("DELETE FROM article_bands WHERE article_id = ?", (article_id,))
             self._db.executemany(
                 "INSERT OR IGNORE INTO article_bands(band_key, article_id) VALUES (?, ?)",
                 [(key, article_id) for key in keys],
@@ -443,7 +466,7 @@ class SqliteStore:
 
         Anything that pointed at a member now points at the original, so a group has one root.
         """
-        with self.atomic():
+        with self._writing():
             self._db.execute(
                 "UPDATE articles SET duplicate_of = NULL, duplicate_similarity = NULL WHERE id = ?",
                 (original_id,),
@@ -461,7 +484,7 @@ class SqliteStore:
                 )
 
     def clear_duplicate(self, article_id: str) -> None:
-        with self.atomic():
+        with self._writing():
             self._db.execute(
                 "UPDATE articles SET duplicate_of = NULL, duplicate_similarity = NULL WHERE id = ?",
                 (article_id,),
@@ -481,25 +504,26 @@ class SqliteStore:
         )
         return frozenset(r[0] for r in rows)
 
-    def count_lines(self, site: str, line_keys: Iterable[str]) -> None:
-        with self.atomic():
+    def count_lines(self, counts: Mapping[tuple[str, str], int]) -> None:
+        """Add document counts per (site, line key): callers aggregate a batch first (chrome repeats)."""
+        with self._writing():
             self._db.executemany(
-                "INSERT INTO line_stats(site, line_key, documents) VALUES (?, ?, 1)"
-                " ON CONFLICT(site, line_key) DO UPDATE SET documents = documents + 1",
-                [(site, key) for key in set(line_keys)],
+                "INSERT INTO line_stats(site, line_key, documents) VALUES (?, ?, ?)"
+                " ON CONFLICT(site, line_key) DO UPDATE SET documents = documents + excluded.documents",
+                [(site, key, count) for (site, key), count in counts.items()],
             )
 
     # ------------------------------------------------------------ ingest runs and log
 
     def start_run(self, run_id: str, inputs: Sequence[str]) -> None:
-        with self.atomic():
+        with self._writing():
             self._db.execute(
                 "INSERT INTO ingest_runs(id, started_at, inputs) VALUES (?, ?, ?)",
                 (run_id, _now(), json.dumps(list(inputs)[:1000], ensure_ascii=False)),
             )
 
     def finish_run(self, run_id: str, counts: dict[str, int], status: str) -> None:
-        with self.atomic():
+        with self._writing():
             self._db.execute(
                 "UPDATE ingest_runs SET finished_at = ?, added = ?, updated = ?, unchanged = ?,"
                 " duplicates = ?, failed = ?, status = ? WHERE id = ?",
@@ -516,7 +540,7 @@ class SqliteStore:
             )
 
     def log_problem(self, problem: IngestProblem, *, run_id: str | None, level: str = "error") -> None:
-        with self.atomic():
+        with self._writing():
             self._db.execute(
                 "INSERT INTO ingest_log(run_id, at, source, stage, level, message) VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -553,7 +577,7 @@ class SqliteStore:
 
     def add_sources(self, subscriptions: Iterable[FeedSubscription]) -> int:
         added = 0
-        with self.atomic():
+        with self._writing():
             for sub in subscriptions:
                 cursor = self._db.execute(
                     "INSERT INTO sources(url, kind, title, html_url, category, added_at) VALUES (?, 'feed', ?, ?, ?, ?)"
@@ -568,7 +592,7 @@ class SqliteStore:
         return [FeedSubscription(r[0], r[1], r[2], r[3]) for r in rows]
 
     def record_source_fetch(self, url: str, *, status: str, error: str | None) -> None:
-        with self.atomic():
+        with self._writing():
             self._db.execute(
                 "UPDATE sources SET last_fetched_at = ?, last_status = ?, last_error = ? WHERE url = ?",
                 (_now(), status, error, url),
@@ -581,7 +605,7 @@ class SqliteStore:
     def save_http_validators(
         self, url: str, *, etag: str | None, last_modified: str | None, status: int
     ) -> None:
-        with self.atomic():
+        with self._writing():
             self._db.execute(
                 "INSERT INTO http_cache(url, etag, last_modified, status, fetched_at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT(url) DO UPDATE SET etag = COALESCE(excluded.etag, etag),"
