@@ -307,3 +307,34 @@ def test_warc_larger_than_the_page_limit_is_streamed(tmp_path: Path, store: Sqli
     assert report.failed == 0, report.problems
     assert report.added + report.duplicates >= 3
     assert store.count_articles() == 3
+
+
+def test_relative_date_in_a_scrape_counts_from_when_it_was_fetched(
+    tmp_path: Path, store: SqliteStore, settings: Settings
+) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    scrape = (EXAMPLES / "scrapes" / "harbour-strike-aggregator.txt").read_text()
+    scrape = scrape.replace("30 November 2025", "Yesterday (30 November)")
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/plain; charset=utf-8")], protocol="HTTP/1.1")
+    record = writer.create_warc_record(
+        "https://digest.example.net/strike",
+        "response",
+        payload=io.BytesIO(scrape.encode()),
+        http_headers=headers,
+        warc_headers_dict={"WARC-Date": "2025-12-01T08:00:00Z"},
+    )
+    writer.write_record(record)
+    archive = tmp_path / "scrape.warc"
+    archive.write_bytes(buffer.getvalue())
+    report = ingest_inputs(store, [str(archive)], settings)
+    assert report.failed == 0, report.problems
+    [article] = store.list_articles()
+    assert article.source_format is SourceFormat.TEXT
+    assert article.published_at is not None and article.published_at.date().isoformat() == "2025-11-30"
+    assert article.published_origin is DateOrigin.TEXT

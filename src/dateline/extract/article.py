@@ -161,12 +161,11 @@ def extract_article(
     elif source_format is SourceFormat.TEXT:
         from dateline.extract.text import extract_text_scrape
 
-        reference = raw.user_hints.published.value or raw.context_hints.published.value
         fields = extract_text_scrape(
             decoded_text if decoded_text is not None else decode_text_scrape(raw, options.max_bytes),
             url=url,
             repeated_lines=options.repeated_lines,
-            reference_date=reference,
+            reference_date=_reference_date(raw),
         )
     else:
         raise UnsupportedFormatError(f"{source_format} documents are not extracted as single articles")
@@ -202,6 +201,15 @@ def article_from_parts(
 
         article = replace(article, language=hints.language)
     return article
+
+
+def _reference_date(raw: RawDocument) -> datetime | None:
+    """What "yesterday (30 November)" in a scrape counts from: a known date of the document, or when it was
+    fetched from the web (a fetch or a WARC record); a local file's own times say nothing about its article."""
+    known = raw.user_hints.published.value or raw.context_hints.published.value
+    if known is not None:
+        return known
+    return raw.fetched_at if "://" in raw.source else None
 
 
 def _charset(media_type: str | None) -> str | None:
