@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -39,7 +40,8 @@ app = typer.Typer(
 sources_app = typer.Typer(help="Feed subscriptions (OPML import/export).", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 
-out = Console(soft_wrap=True)
+# Piped output is read by people too: give tables room instead of rich's 80-column default.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True)
 
 DbOption = Annotated[
@@ -237,18 +239,22 @@ def articles(
         for article in items:
             sys.stdout.write(_json_line(article.to_dict()) + "\n")
         return
-    table = Table(show_header=True, header_style="bold")
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
     for column in ("id", "published", "outlet", "lang", "title", "words", "dup of"):
-        table.add_column(column, overflow="ellipsis", no_wrap=column != "title")
+        # One line per article: the title takes the room that is left and is cut with an ellipsis.
+        if column == "title":
+            table.add_column(column, overflow="ellipsis", no_wrap=True, ratio=1, min_width=24)
+        else:
+            table.add_column(column, overflow="ellipsis", no_wrap=True)
     for article in items:
         table.add_row(
             article.id[:10],
             article.published_at.date().isoformat() if article.published_at else "-",
-            (article.outlet or "-")[:24],
+            (article.outlet or "-")[:20],
             article.language or "-",
             (article.title or "(untitled)")[:90],
             str(len(article.text.split())),
-            (article.duplicate_of or "")[:10],
+            (article.duplicate_of or "")[:8],
         )
     out.print(table)
 
