@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=1000, help="documents of each kind")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--no-record", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    parser.add_argument("--only", choices=["html", "text"], help="run one kind (implies --no-record)")
     args = parser.parse_args()
 
     from bench.render_text import render_text
@@ -62,7 +63,10 @@ def main() -> None:
         html_dir, text_dir = Path(tmp) / "html", Path(tmp) / "text"
         _write_inputs(html_dir, html_pages, ".html")
         _write_inputs(text_dir, [render_text(page).encode("utf-8") for page in html_pages], ".txt")
-        for label, folder in (("HTML pages", html_dir), ("text scrapes", text_dir)):
+        kinds = [("HTML pages", html_dir, "html"), ("text scrapes", text_dir, "text")]
+        for label, folder, kind in kinds:
+            if args.only and kind != args.only:
+                continue
             elapsed, stored, failed = _run(folder, args.workers)
             count = len(html_pages)
             rows.append([label, count, stored, failed, f"{elapsed:.1f}", f"{count / elapsed:.0f}"])
@@ -72,7 +76,7 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     table = markdown_table(["input", "documents", "stored", "failed", "seconds", "documents/s"], rows)
     print(table)
-    if args.no_record:
+    if args.no_record or args.only:
         return
     body = (
         f"Command: `.venv/bin/python -m bench.throughput --limit {args.limit} --workers {args.workers}` "
