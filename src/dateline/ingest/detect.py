@@ -196,7 +196,7 @@ def _looks_like_jsonl(content: bytes) -> bool:
     return False
 
 
-_PROSE_SAMPLE_CHARS = 8192  # enough to tell writing from binary noise
+_PROSE_SAMPLE_CHARS = 2048  # enough to tell writing from binary noise; the regex costs ~50 µs per KB
 _NON_LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 
