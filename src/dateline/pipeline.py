@@ -469,16 +469,22 @@ class Ingestor:
                     for item in waiting:
                         in_flight.append((item, self._executor.submit(run_extraction, self._task(item))))
                     waiting = []
-            elif self._executor is None:
-                self._save_result(work, run_extraction(self._task(work)))
             else:
-                in_flight.append((work, self._executor.submit(run_extraction, self._task(work))))
+                in_flight.append((work, self._submit(work)))
                 if len(in_flight) >= 2 * window:
                     self._drain(in_flight, keep=window)
         for item in waiting:  # too few documents to be worth a pool
-            self._save_result(item, run_extraction(self._task(item)))
+            in_flight.append((item, self._submit(item)))
         self._drain(in_flight, keep=0)
         self._flush_line_counts()
+
+    def _submit(self, item: _PendingExtraction) -> Future[ExtractionResult]:
+        if self._executor is not None:
+            return self._executor.submit(run_extraction, self._task(item))
+        # No pool: extract here, but still write in batched transactions like the pool path.
+        done: Future[ExtractionResult] = Future()
+        done.set_result(run_extraction(self._task(item)))
+        return done
 
     def _task(self, item: _PendingExtraction) -> ExtractionTask:
         return ExtractionTask(item.raw, item.source_format, self._options_for(item.site), self._now())
