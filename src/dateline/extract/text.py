@@ -28,13 +28,17 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import chain, compress
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import numpy as np
 
 from dateline.errors import ExtractionError
 from dateline.extract import boilerplate as lex
@@ -53,6 +57,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _KEY_DIGITS = re.compile(r"\d+")
 _KEY_NONWORD = re.compile(r"[\W_]+")
 _HAS_DIGIT = re.compile(r"\d")
+_DIGIT = re.compile(r"\d")
 
 
 def line_key(line: str) -> str:
@@ -69,9 +74,25 @@ def _key_from_tokens(tokens: list[str]) -> str:
     return _KEY_DIGITS.sub("0", joined) if _HAS_DIGIT.search(joined) else joined
 
 
+# Any character the two patterns above rewrite, plus a double space: lines without one need no regex pass.
+_ODD_SPACE = re.compile("[\t\u00a0\u1680\u2000-\u200d\u202f\u205f\u3000\u2060\ufeff\u00ad]")
+
+
 def _split_lines(text: str) -> list[str]:
-    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
-    return [line for line in (raw.strip() for raw in text.splitlines()) if line]
+    """The page's non-empty lines, invisible characters removed and runs of spaces made one space.
+
+    Neither pattern touches a line break, so the clean-up runs line by line, and only on the few
+    lines that need it (a whole-page substitution visits every space of the page)."""
+    if "  " not in text and not _ODD_SPACE.search(text):
+        return [line for line in (raw.strip() for raw in text.splitlines()) if line]
+    lines = []
+    for raw in text.splitlines():
+        if "  " in raw or _ODD_SPACE.search(raw):
+            raw = _SPACES.sub(" ", _INVISIBLE.sub("", raw))
+        raw = raw.strip()
+        if raw:
+            lines.append(raw)
+    return lines
 
 
 # ---------------------------------------------------------------- per-line regexes
@@ -81,6 +102,7 @@ _SENTENCE_CLOSERS = "\"'”’»)]*"
 _MD_LINK_ONLY = re.compile(r"^(?:[*+-]\s*)?\[[^\]]+\]\([^)]*\)$")
 _URLISH = re.compile(r"https?://|www\.\w|\w@\w+\.\w")
 _BULLET = re.compile(r"^(?:[-–•*·▪►✓✔→]|\d{1,2}[.)]|[a-z][.)])\s")
+_BULLET_LEADS = frozenset("-–•*·▪►✓✔→abcdefghijklmnopqrstuvwxyz")  # and digits
 _SEPARATORS = re.compile(r"\s[|•·»›>/]\s|\s[|•·»›]|[|•·»›]\s")
 _TIME_ONLY = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?$", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright", re.IGNORECASE)
@@ -91,12 +113,60 @@ _READ_TIME = re.compile(
 _NUMERIC_DATE = re.compile(
     r"(?<!\d)(?:(?:19|20)\d{2}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./](?:19|20)?\d{2})(?!\d)"
 )
+_DIGIT_SEPARATOR_DIGIT = re.compile(r"\d[./-]\d")
 _RELATED_TAIL_WORDS = "from on in aus de von da di uit из з z"
 _RELATED_TAIL = frozenset(_RELATED_TAIL_WORDS.split())
 
 
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower().replace("’", "'"))
+    return _tokens_and_digits(text.lower())[0]
+
+
+# Text in one byte a character (ASCII, and Latin-1 once the common typographic marks outside
+# it are set aside) takes a faster route to the same tokens: every byte that cannot be in a
+# token becomes a space (one bytes.translate), so does an apostrophe or hyphen that does not
+# join two word characters, and the rest splits on spaces.
+_TOKEN_BYTES = bytes(c if re.match(r"[\w'-]", chr(c)) else 32 for c in range(256))
+_LONE_JOINER = re.compile(r"['-](?:(?<!\w['-])|(?!\w))")
+_TYPOGRAPHIC_MARKS = "“”„‘–—…•"  # not word characters, and beyond Latin-1
+
+
+def _letter_class(char: str) -> int:
+    """U a capital a word can start with, l any other such letter (``_WORD_START``), d another
+    word character, a space for the rest."""
+    if re.match(r"[^\W\d_]", char):
+        return ord("U" if char.isupper() else "l")
+    return ord("d" if re.match(r"\w", char) else " ")
+
+
+_LETTER_CLASSES = bytes(_letter_class(chr(c)) for c in range(256))
+
+
+def _one_byte(text: str) -> bytes | None:
+    """``text`` in Latin-1 with its typographic marks outside Latin-1 (none of them a word
+    character) made spaces and curly apostrophes straight; None if other characters remain."""
+    if text.isascii():
+        return text.encode("ascii")
+    text = text.replace("’", "'")
+    for mark in _TYPOGRAPHIC_MARKS:
+        if mark in text:
+            text = text.replace(mark, " ")
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
+def _tokens_and_digits(low: str) -> tuple[list[str], int]:
+    """The word tokens (``_TOKEN``) of lower-cased text, curly apostrophes read as straight
+    ones, and how many digits (``\\d``) the text holds."""
+    raw = _one_byte(low)
+    if raw is None:
+        return _TOKEN.findall(low.replace("’", "'")), len(_DIGIT.findall(low))
+    spaced = raw.translate(_TOKEN_BYTES).decode("latin-1")
+    if "'" in spaced or "-" in spaced:
+        spaced = _LONE_JOINER.sub(" ", spaced)
+    return spaced.split(), len(raw) - len(raw.translate(None, b"0123456789"))  # Latin-1 has no other digits
 
 
 class _PhraseTable:
@@ -104,8 +174,8 @@ class _PhraseTable:
 
     def __init__(self, kinds: dict[str, tuple[str, ...]]) -> None:
         self.kinds: dict[str, set[str]] = {}
-        self.starts: set[str] = set()
-        self.longest = 1
+        lengths: dict[str, set[int]] = {}
+        seconds: dict[str, set[str]] = {}
         for kind, phrases in kinds.items():
             for phrase in phrases:
                 tokens = _tokens(phrase)
@@ -113,44 +183,59 @@ class _PhraseTable:
                     continue
                 self.kinds.setdefault(" ".join(tokens), set()).add(kind)
                 if len(tokens) > 1:
-                    self.starts.add(tokens[0])
-                    self.longest = max(self.longest, len(tokens))
+                    lengths.setdefault(tokens[0], set()).add(len(tokens))
+                    seconds.setdefault(tokens[0], set()).add(tokens[1])
+        # The lengths of the multi-word phrases each token starts, longest first, and the
+        # tokens that can follow it in one (most starts are common words, most followers not).
+        self.lengths = {token: tuple(sorted(found, reverse=True)) for token, found in lengths.items()}
+        self.seconds = {token: frozenset(found) for token, found in seconds.items()}
+        # Every token a phrase can begin with: most lines hold none, and one set test says so.
+        self.first = frozenset(self.lengths.keys() | {key for key in self.kinds if " " not in key})
 
     def scan(self, tokens: Sequence[str]) -> tuple[set[str], int]:
         """Kinds found and how many tokens the found phrases cover (longest match first)."""
         found: set[str] = set()
         covered = 0
-        i, n = 0, len(tokens)
-        kinds, starts = self.kinds, self.starts
-        while i < n:
-            token = tokens[i]
+        first = self.first
+        if first.isdisjoint(tokens):
+            return found, covered
+        kinds, lengths, seconds = self.kinds, self.lengths, self.seconds
+        n = len(tokens)
+        resume = 0  # the token after the last phrase found
+        for i, token in enumerate(tokens):
+            if i < resume or token not in first:
+                continue
             step = 0
-            if token in starts:
-                for length in range(min(self.longest, n - i), 1, -1):
-                    hit = kinds.get(" ".join(tokens[i : i + length]))
-                    if hit:
-                        found |= hit
-                        step = length
-                        break
+            if i + 1 < n and tokens[i + 1] in seconds.get(token, ()):
+                for length in lengths[token]:
+                    if length <= n - i:
+                        hit = kinds.get(" ".join(tokens[i : i + length]))
+                        if hit:
+                            found |= hit
+                            step = length
+                            break
             if not step:
                 hit = kinds.get(token)
                 if hit:
                     found |= hit
                     step = 1
-            if step:
-                covered += step
-                i += step
-            else:
-                i += 1
+            covered += step
+            resume = i + step
         return found, covered
 
     def find(self, tokens: Sequence[str]) -> int | None:
         """The token index just after the first phrase found, or None."""
-        kinds, starts = self.kinds, self.starts
+        first = self.first
+        if first.isdisjoint(tokens):
+            return None
+        kinds, lengths, seconds = self.kinds, self.lengths, self.seconds
+        n = len(tokens)
         for i, token in enumerate(tokens):
-            if token in starts:
-                for length in range(min(self.longest, len(tokens) - i), 1, -1):
-                    if " ".join(tokens[i : i + length]) in kinds:
+            if token not in first:
+                continue
+            if i + 1 < n and tokens[i + 1] in seconds.get(token, ()):
+                for length in lengths[token]:
+                    if length <= n - i and " ".join(tokens[i : i + length]) in kinds:
                         return i + length
             if token in kinds:
                 return i + 1
@@ -225,14 +310,15 @@ _BREADCRUMB_SPLIT = re.compile(r"\s*(?:»|›|>|/|\||→|•|·)\s*")
 
 @dataclass(slots=True)
 class _Line:
-    index: int
+    """What a line's text alone says about it. Cached and shared by every page (and every
+    place in a page) that has the line, so never changed once made; page-dependent results
+    live in ``_Page``."""
+
     text: str
     key: str
     tokens: tuple[str, ...]  # lower-cased word tokens
     words: int
     end_sentence: bool
-    caps_ratio: float
-    digit_ratio: float
     cues: frozenset[str]
     cue_cover: float
     md_image: bool
@@ -243,10 +329,34 @@ class _Line:
     credit: tuple[str, str | None] | None  # (caption text, credit) when the line carries a picture credit
     byline: tuple[str, ...] | None
     has_date: bool
-    base: dict[str, float]  # the features that depend on the line's text alone
-    prob: float = 0.0
-    features: dict[str, float] = field(default_factory=dict)
-    removable: bool = False  # chrome the cleaner takes out anyway (pictures, link blocks, prompts, captions)
+    metadata: bool  # a byline, a short date line or a reading time
+    prompt: bool  # a sign-up, download or share prompt (see _is_chrome_prompt)
+    translation_credit: bool  # "Translated by ..." (see _is_translation_credit)
+    chrome: bool  # taken out of any article: a picture, a prompt, a caption or a translation credit
+    related_cue: bool  # related_heading, related_inline or author_box
+    source_cue: bool  # may name where the article first ran ("Originally published by ...")
+    source_label: bool  # may be a "Source: ..." line
+    # The features that depend on the line's text alone, in the order the model sums them:
+    # _size_features(words), then these.
+    base: dict[str, float]
+    # What the page-level (numpy) code reads of the line, kept together so that one memory
+    # fetch serves (a page's lines lie all over the heap): word count, sentence end, chrome,
+    # then each pass's score over the text features (the rest is added per page).
+    numbers: tuple[float, ...]
+
+
+@dataclass(slots=True)
+class _Page:
+    """A scrape's lines and what the line model makes of them on this page."""
+
+    lines: list[_Line]
+    probs: list[float]  # probability of being article text, a line
+    words: np.ndarray  # word counts, a line
+    chrome: np.ndarray  # _Line.chrome, a line
+    # Page features the title picker looks at again (see _local_features).
+    repeated_corpus: list[bool]
+    repeated_page: list[bool]
+    short_run: list[float]
 
 
 _RELATIVE_DAY_TOKENS = frozenset(_tokens(" ".join(lex.RELATIVE_DAYS)))
@@ -263,38 +373,76 @@ _AGENCY_LAST = frozenset(
 )
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _WORD_START = re.compile(r"(?<!\w)[^\W\d_]")
-_DIGIT = re.compile(r"\d")
+# A character _SEPARATORS needs; short lines without one skip that (slow, alternating) pattern.
+_SEPARATOR_CHAR = re.compile(r"[|•·»›>/]")
+_CUE_FEATURES = {(cue, scale): f"cue_{cue}_{scale}" for cue in lex.CUE_KINDS for scale in ("short", "long")}
+_NO_CUES: frozenset[str] = frozenset()
 
 
-def _analyse(index: int, text: str) -> _Line:
-    return _Line(index, *_line_facts(text))
+def _bucket(words: int) -> str:
+    if words <= 2:
+        return "w0_2"
+    if words <= 5:
+        return "w3_5"
+    if words <= 10:
+        return "w6_10"
+    if words <= 20:
+        return "w11_20"
+    if words <= 40:
+        return "w21_40"
+    return "w41p"
 
 
-@lru_cache(maxsize=8192)
-def _line_facts(text: str) -> tuple[Any, ...]:
-    """Everything about a line that depends on its text alone, cached: chrome lines recur
-    from page to page of a site, so most of a scrape's lines are seen before."""
+def _size_features(words: int) -> dict[str, float]:
+    """The first text features of every line, which depend on its word count alone."""
+    return {"bias": 1.0, _bucket(words): 1.0, "log_words": math.log1p(words) / 4}
+
+
+def _caps_ratio(text: str) -> float:
+    """The share of words that start with a capital letter (of the runs of word characters
+    that start with a letter)."""
+    raw = _one_byte(text)
+    if raw is not None:
+        # One class letter a character (_LETTER_CLASSES): a word starts with a letter after a space.
+        classes = b" " + raw.translate(_LETTER_CLASSES)
+        upper = classes.count(b" U")
+        starts = upper + classes.count(b" l")
+        return upper / starts if starts else 0.0
+    letters = _WORD_START.findall(text)
+    return sum(map(str.isupper, letters)) / len(letters) if letters else 0.0
+
+
+def _line_facts(text: str, text_sums: Callable[[int, dict[str, float]], tuple[float, ...]]) -> _Line:
+    """Everything about a line that depends on its text alone, down to its partial scores under
+    the model (``text_sums`` of its text features; cached by ``_LineModel``).
+
+    Most lines are short chrome or long prose where nearly every test fails, so each costly
+    test sits behind a cheap one that rules it out (a length, a character, a set probe)."""
     low = text.lower()
-    tokens = tuple(_TOKEN.findall(low.replace("’", "'")))
+    token_list, digit_count = _tokens_and_digits(low)
+    tokens = tuple(token_list)
     words = len(tokens)
-    if words and len(text) > 4 * words and _CJK.search(text):
+    if words and len(text) > 4 * words and not text.isascii() and _CJK.search(text):
         words = max(words, len(_CJK.findall(text)) // 2)  # no spaces between words: count characters
-    starts = "".join(_WORD_START.findall(text)) if words else ""
-    caps = sum(map(str.isupper, starts)) / len(starts) if starts else 0.0
-    digit_count = len(_DIGIT.findall(text))
-    if words <= 12:
-        found, covered = _CUE_TABLE.scan(tokens)
-    else:
-        found, covered = _CUE_TABLE.scan(tokens[:16])
-        found &= _LONG_CUE_KINDS
-    md_image = text.startswith(("![", "[![")) and text.endswith(")") and "](" in text
-    md_link = text.endswith(")") and "](" in text and bool(_MD_LINK_ONLY.match(text))
+    joined = " ".join(tokens)
+    key = _KEY_DIGITS.sub("0", joined) if digit_count else joined  # = _key_from_tokens (digits are in tokens)
+    found: AbstractSet[str] = _NO_CUES
+    covered = 0
+    window = tokens if words <= 12 else tokens[:16]
+    if not _CUE_TABLE.first.isdisjoint(window):  # (most lines hold no cue word)
+        found, covered = _CUE_TABLE.scan(window)
+        if words > 12:
+            found = found & _LONG_CUE_KINDS
+    markdown = text.endswith(")") and "](" in text
+    md_image = markdown and text.startswith(("![", "[!["))
+    md_link = markdown and bool(_MD_LINK_ONLY.match(text))
+    copyright_sign = "©" in text or "(c)" in low
     credit = None
     if (
         not md_image
         and words <= 70
         and "legal" not in found
-        and ("©" in text or "(c)" in low or not _CREDIT_HINTS.isdisjoint(tokens[-10:]))
+        and (copyright_sign or not _CREDIT_HINTS.isdisjoint(tokens[-10:]))
     ):
         credit = _credit_split(text)
     byline = None
@@ -305,15 +453,36 @@ def _line_facts(text: str) -> tuple[Any, ...]:
         byline = _parse_byline(text)
     stripped = text.rstrip(_SENTENCE_CLOSERS)
     end_sentence = bool(stripped) and stripped[-1] in ".!?…。！？"
-    related_heading = 0 < words <= 8 and tokens[0] in _RELATED_FIRST and _is_related_heading(tokens)
-    author_box = 0 < words <= 6 and bool(_AUTHOR_BOX_TABLE.whole(tokens))
-    related_inline = 3 <= words <= 30 and tokens[0] in _RELATED_FIRST and _is_related_inline(text, tokens)
-    has_date = words <= 25 and _has_date(text, tokens, digit_count)
+    related_start = words > 0 and tokens[0] in _RELATED_FIRST
+    related_heading = related_start and words <= 8 and _is_related_heading(tokens)
+    author_box = (
+        0 < words <= 6 and tokens[0] in _AUTHOR_BOX_TABLE.first and bool(_AUTHOR_BOX_TABLE.whole(tokens))
+    )
+    related_inline = related_start and 3 <= words <= 30 and _is_related_inline(text, tokens)
+    if digit_count:
+        has_date = words <= 25 and _has_date(text, tokens, digit_count)
+    else:  # (what _has_date says without digits, without the call)
+        has_date = words <= 25 and len(tokens) <= 8 and not _RELATIVE_DAY_TOKENS.isdisjoint(tokens)
     digit_ratio = digit_count / len(text)
     cue_cover = covered / words if words else 0.0
+    cues = frozenset(found)
+    # Times, reading times and numbered bullets start with a digit; other bullets with a mark.
+    lead = text[0]
+    numbered = lead.isdecimal()  # = \d
+    read_time = numbered and bool(_READ_TIME.match(text))
+    metadata = byline is not None or (has_date and words <= 14) or read_time
+    # (_is_chrome_prompt needs a cue or a prompt verb first)
+    prompt_verb = bool(tokens) and tokens[0] in _PROMPT_STARTS
+    prompt = (bool(found) or prompt_verb) and _is_chrome_prompt(tokens, words, cues, cue_cover, end_sentence)
+    translation_credit = "translation" in cues and _is_translation_credit(tokens, words, cues)
+    chrome = md_image or prompt or (credit is not None and words <= 60) or translation_credit
+    source_cue = words <= 40 and not _SOURCE_KEYS.isdisjoint(tokens)
+    source_label = 0 < words <= 8 and tokens[0] in _SOURCE_LABEL_TOKENS
 
+    # The features, in the order the model sums them (the order matters to the last bit of a score).
     w = words
-    f: dict[str, float] = {"bias": 1.0, _bucket(w): 1.0, "log_words": math.log1p(w) / 4}
+    # (after _size_features(w); a dict of floats is invisible to the garbage collector, unlike tuples)
+    f: dict[str, float] = {}
     if end_sentence:
         f["end_sentence"] = 1.0
         if w >= 8:
@@ -321,6 +490,7 @@ def _line_facts(text: str) -> tuple[Any, ...]:
     if text.endswith(":"):
         f["end_colon"] = 1.0
     if 3 <= w < 15:  # capitalisation tells headlines from sentences only on short lines (German nouns)
+        caps = _caps_ratio(text)
         f["caps_ratio"] = caps
         if caps >= 0.8 and not end_sentence:
             f["title_case"] = 1.0
@@ -337,21 +507,22 @@ def _line_facts(text: str) -> tuple[Any, ...]:
         f["md_image"] = 1.0
     if md_link:
         f["md_link"] = 1.0
-    if _BULLET.match(text):
+    if (numbered or lead in _BULLET_LEADS) and _BULLET.match(text):
         f["bullet"] = 1.0
-    if w <= 12 and _SEPARATORS.search(text):
+    if w <= 12 and _SEPARATOR_CHAR.search(text) and _SEPARATORS.search(text):
         f["separators"] = 1.0
     if "\t" in text:
         f["tab"] = 1.0
-    if "©" in text or "(c)" in low or "copyright" in low:
+    if copyright_sign or "copyright" in low:
         f["copyright"] = 1.0
-    if w <= 6 and _TIME_ONLY.match(text):
+    if w <= 6 and numbered and _TIME_ONLY.match(text):
         f["time_only"] = 1.0
-    if w <= 8 and _READ_TIME.match(text):
+    if w <= 8 and read_time:
         f["read_time"] = 1.0
-    scale = "short" if w <= 12 else "long"
-    for cue in found:
-        f[f"cue_{cue}_{scale}"] = 1.0
+    if found:
+        scale = "short" if w <= 12 else "long"
+        for cue in sorted(found):
+            f[_CUE_FEATURES[cue, scale]] = 1.0
     if cue_cover >= 0.5:
         f["cue_cover"] = cue_cover
     if related_heading:
@@ -366,15 +537,13 @@ def _line_facts(text: str) -> tuple[Any, ...]:
         f["byline"] = 1.0
     if has_date:
         f["date_short" if w <= 10 else "date_long"] = 1.0
-    return (
+    return _Line(
         text,
-        _key_from_tokens(list(tokens)),
+        key,
         tokens,
         words,
         end_sentence,
-        caps,
-        digit_ratio,
-        frozenset(found),
+        cues,
         cue_cover,
         md_image,
         md_link,
@@ -384,7 +553,15 @@ def _line_facts(text: str) -> tuple[Any, ...]:
         credit,
         byline,
         has_date,
+        metadata,
+        prompt,
+        translation_credit,
+        chrome,
+        related_heading or related_inline or author_box,
+        source_cue,
+        source_label,
         f,
+        (w, end_sentence, chrome, *text_sums(w, f)),
     )
 
 
@@ -406,9 +583,9 @@ def _is_related_inline(text: str, tokens: Sequence[str]) -> bool:
 def _has_date(text: str, tokens: Sequence[str], digit_count: int) -> bool:
     if not digit_count:
         return len(tokens) <= 8 and not _RELATIVE_DAY_TOKENS.isdisjoint(tokens)
-    if _NUMERIC_DATE.search(text):
-        return True
     if not _MONTH_TOKENS.isdisjoint(tokens):
+        return True
+    if _DIGIT_SEPARATOR_DIGIT.search(text) and _NUMERIC_DATE.search(text):  # every numeric date has one
         return True
     return not _AGO_WORDS.isdisjoint(tokens) and any(t in lex.RELATIVE_UNITS for t in tokens)
 
@@ -565,208 +742,333 @@ def _weights() -> dict[str, dict[str, float]]:
     }
 
 
-def _bucket(words: int) -> str:
-    if words <= 2:
-        return "w0_2"
-    if words <= 5:
-        return "w3_5"
-    if words <= 10:
-        return "w6_10"
-    if words <= 20:
-        return "w11_20"
-    if words <= 40:
-        return "w21_40"
-    return "w41p"
+# The page features (_local_features) and the context features of the later passes
+# (_context_matrix), in the order each pass sums them.
+_LOCAL_FEATURES = (
+    "inside",
+    "no_prose_before",
+    "gap_prev",
+    "no_prose_after",
+    "gap_next",
+    "repeated_corpus",
+    "repeated_corpus_long",
+    "repeated_page",
+    "repeated_page_long",
+    "position",
+    "first_lines",
+    "last_lines",
+    "in_dense",
+    "dense_distance",
+    "short_run",
+    "prev_log_words",
+    "next_log_words",
+    "prev_sentence",
+    "next_sentence",
+)
+_CONTEXT_FEATURES = (
+    "p_self",
+    "p_prev",
+    "p_next",
+    "p_window",
+    "p_mass",
+    "p_wide",
+    "in_region1",
+    "region1_gap",
+    "region1_after",
+)
 
 
-def _dense_region(lines: Sequence[_Line]) -> tuple[int, int]:
-    """The densest run of long lines: max-sum subarray over (length - 10) words."""
-    best, best_start, best_end = 0.0, 0, -1
-    running, start = 0.0, 0
-    for i, line in enumerate(lines):
-        value = min(line.words, 60) - 10 + (4 if line.end_sentence and line.words > 6 else 0)
-        if running <= 0:
-            running, start = value, i
-        else:
-            running += value
-        if running > best:
-            best, best_start, best_end = running, start, i
-    if best_end < 0:
-        return 0, len(lines) - 1
-    return best_start, best_end
+_NO_WEIGHTS = (0.0, 0.0)
 
 
-def _short_runs(lines: Sequence[_Line]) -> list[int]:
-    """For each line, the length of the run of short (≤ 4 words, unpunctuated) lines around it."""
-    runs = [0] * len(lines)
-    i = 0
-    n = len(lines)
-    while i < n:
-        if lines[i].words <= 4 and not lines[i].end_sentence:
-            j = i
-            while j < n and lines[j].words <= 4 and not lines[j].end_sentence:
-                j += 1
-            for k in range(i, j):
-                runs[k] = j - i
-            i = j
-        else:
-            i += 1
+class _LineModel:
+    """The fitted weights in the shapes the classifier uses, and the line analysis under them.
+
+    A line's score in a pass is its features times their weights, added up one feature after
+    another in one fixed order: the text features (``_Line.base``, summed once per distinct
+    line and cached with it), then the page features, then the context features. Keeping that
+    order keeps every score the same to the last bit, however the features are stored, so no
+    borderline line can change sides with the arithmetic.
+    """
+
+    def __init__(self, weights: dict[str, dict[str, float]]) -> None:
+        self.weights = weights
+        self.passes = [weights["pass1"]]
+        while f"pass{len(self.passes) + 1}" in weights:
+            self.passes.append(weights[f"pass{len(self.passes) + 1}"])
+        # (features, passes) weight matrices; a feature a table lacks weighs 0.
+        self.local = np.array([[table.get(name, 0.0) for table in self.passes] for name in _LOCAL_FEATURES])
+        self.context = np.array(
+            [[table.get(name, 0.0) for table in self.passes[1:]] for name in _CONTEXT_FEATURES]
+        ).reshape(len(_CONTEXT_FEATURES), len(self.passes) - 1)
+        self._by_feature = {
+            name: tuple(table.get(name, 0.0) for table in self.passes) for name in set().union(*self.passes)
+        }
+        # Every line's sums start with its size features: summed once for each common word count.
+        self._size_sums = [self._sums(_size_features(words)) for words in range(256)]
+        # Chrome lines recur from page to page of a site, so many of a scrape's lines were seen before.
+        self.line: Callable[[str], _Line] = lru_cache(maxsize=8192)(
+            partial(_line_facts, text_sums=self.text_sums)
+        )
+
+    def _sums(self, features: dict[str, float], start: Sequence[float] | None = None) -> tuple[float, ...]:
+        start = start or [0.0] * len(self.passes)
+        return tuple([_dot(features.items(), table, z) for table, z in zip(self.passes, start, strict=True)])
+
+    def text_sums(self, words: int, features: dict[str, float]) -> tuple[float, ...]:
+        """Each pass's partial score over a line's text features (``_size_features(words)``,
+        then ``features``)."""
+        size_sums = self._size_sums[words] if words < 256 else self._sums(_size_features(words))
+        if len(self.passes) != 2:
+            return self._sums(features, size_sums)
+        # The fitted model's two passes, in one walk over the features.
+        first, second = size_sums
+        weights = self._by_feature
+        for name, value in features.items():
+            w1, w2 = weights.get(name, _NO_WEIGHTS)
+            first += w1 * value
+            second += w2 * value
+        return (first, second)
+
+
+_CURRENT_MODEL: list[_LineModel] = []
+
+
+def _model() -> _LineModel:
+    """The line model for the current weights (built again when ``_weights`` reloads them, as training does)."""
+    weights = _weights()
+    if not _CURRENT_MODEL or _CURRENT_MODEL[0].weights is not weights:
+        _CURRENT_MODEL[:] = [_LineModel(weights)]
+    return _CURRENT_MODEL[0]
+
+
+def _dense_region(words: np.ndarray, sentence: np.ndarray) -> tuple[int, int]:
+    """The densest run of long lines: max-sum subarray over (length - 10) words.
+
+    The first best end wins, and the latest start for it (what the one-pass scan, Kadane's,
+    picks); the values are integers, so prefix sums give the same answer exactly.
+    """
+    values = np.minimum(words, 60) - 10 + np.where(sentence & (words > 6), 4, 0)
+    prefix = np.concatenate(([0], np.cumsum(values)))
+    lowest = np.minimum.accumulate(prefix[:-1])  # the lowest prefix sum before each end
+    gains = prefix[1:] - lowest
+    end = int(np.argmax(gains))
+    if gains[end] <= 0:
+        return 0, len(words) - 1
+    start = end - int(np.argmax(prefix[end::-1] == lowest[end]))
+    return start, end
+
+
+def _short_runs(short: np.ndarray) -> np.ndarray:
+    """For each line, the length of the run of ``short`` lines it is in (0 outside runs)."""
+    steps = np.diff(np.concatenate(([0], short.astype(np.int8), [0])))
+    lengths = np.flatnonzero(steps == -1) - np.flatnonzero(steps == 1)
+    runs = np.zeros(len(short), dtype=np.int64)
+    runs[short] = np.repeat(lengths, lengths)
     return runs
 
 
-def _local_features(lines: Sequence[_Line], repeated: Collection[str]) -> None:
+_LOG1P = np.array([math.log1p(k) for k in range(1024)])
+
+
+def _log1p_of(counts: np.ndarray) -> np.ndarray:
+    """``math.log1p`` of non-negative integers, looked up: numpy's own log1p may differ in the last bit."""
+    top = int(counts.max(initial=0))
+    table = _LOG1P if top < len(_LOG1P) else np.array([math.log1p(k) for k in range(top + 1)])
+    return table[counts]
+
+
+def _word_counts(lines: Sequence[_Line | _FittingLine]) -> np.ndarray:
+    return np.fromiter(map(attrgetter("words"), lines), np.int64, len(lines))
+
+
+def _page_numbers(lines: Sequence[_Line]) -> np.ndarray:
+    """The lines' ``numbers``, as a (lines, 3 + passes) matrix."""
+    width = len(lines[0].numbers)
+    flat = np.fromiter(chain.from_iterable(map(attrgetter("numbers"), lines)), np.float64, len(lines) * width)
+    return flat.reshape(len(lines), width)
+
+
+def _local_features(
+    lines: Sequence[_Line], words: np.ndarray, sentence: np.ndarray, repeated: Collection[str]
+) -> np.ndarray:
+    """The page features of every line, as a (``_LOCAL_FEATURES``, lines) matrix.
+
+    ``words`` and ``sentence`` hold the lines' word counts and sentence ends (``_page_numbers``).
+    """
     n = len(lines)
-    page_counts = Counter(line.key for line in lines)
-    dense_start, dense_end = _dense_region(lines)
-    runs = _short_runs(lines)
+    index = np.arange(n)
+    keys = list(map(attrgetter("key"), lines))
+    page_counts = Counter(keys)
+    dense_start, dense_end = _dense_region(words, sentence)
+    # runs of short (≤ 4 words), unpunctuated lines: menus, tags, link lists
+    runs = _short_runs((words <= 4) & ~sentence)
     # Where the prose is: the share of sentence-like words before each line, and how far the
     # nearest prose line is on each side. A short line with prose on both sides sits inside
     # the article (a list, a code block, a sub-heading); one with none before is header
     # chrome, with none after footer chrome.
-    prose = [min(line.words, 80) if line.end_sentence and line.words >= 10 else 0 for line in lines]
-    total_prose = sum(prose) or 1
-    before = 0
-    last_prose = -1
-    gap_prev = [0] * n
-    share_before = [0.0] * n
-    for i in range(n):
-        share_before[i] = before / total_prose
-        gap_prev[i] = i - last_prose if last_prose >= 0 else -1
-        before += prose[i]
-        if prose[i]:
-            last_prose = i
-    gap_next = [0] * n
-    next_prose = -1
-    for i in range(n - 1, -1, -1):
-        gap_next[i] = next_prose - i if next_prose >= 0 else -1
-        if prose[i]:
-            next_prose = i
-    for i, line in enumerate(lines):
-        w = line.words
-        f = dict(line.base)
-        after_share = 1.0 - share_before[i] - prose[i] / total_prose
-        f["inside"] = 2.0 * min(share_before[i], max(after_share, 0.0))
-        if gap_prev[i] < 0:
-            f["no_prose_before"] = 1.0
-        else:
-            f["gap_prev"] = math.log1p(gap_prev[i]) / 4
-        if gap_next[i] < 0:
-            f["no_prose_after"] = 1.0
-        else:
-            f["gap_next"] = math.log1p(gap_next[i]) / 4
-        if line.key in repeated:
-            f["repeated_corpus" if w < 15 else "repeated_corpus_long"] = 1.0
-        if page_counts[line.key] > 1:
-            f["repeated_page" if w < 15 else "repeated_page_long"] = 1.0
-        position = i / max(n - 1, 1)
-        f["position"] = position
-        if i < 3 or position < 0.05:
-            f["first_lines"] = 1.0
-        if position > 0.9:
-            f["last_lines"] = 1.0
-        if dense_start <= i <= dense_end:
-            f["in_dense"] = 1.0
-        else:
-            distance = dense_start - i if i < dense_start else i - dense_end
-            f["dense_distance"] = math.log1p(distance) / 4
-        if runs[i] >= 3:
-            f["short_run"] = math.log1p(runs[i]) / 3
-        prev_words = lines[i - 1].words if i > 0 else 0
-        next_words = lines[i + 1].words if i + 1 < n else 0
-        f["prev_log_words"] = math.log1p(prev_words) / 4
-        f["next_log_words"] = math.log1p(next_words) / 4
-        if i > 0 and lines[i - 1].end_sentence and prev_words >= 8:
-            f["prev_sentence"] = 1.0
-        if i + 1 < n and lines[i + 1].end_sentence and next_words >= 8:
-            f["next_sentence"] = 1.0
-        line.features = f
+    prose = np.where(sentence & (words >= 10), np.minimum(words, 80), 0)
+    total_prose = int(prose.sum()) or 1
+    share_before = (np.cumsum(prose) - prose) / total_prose
+    after_share = 1.0 - share_before - prose / total_prose
+    inside = 2.0 * np.minimum(share_before, np.maximum(after_share, 0.0))
+    prose_at = np.where(prose > 0, index, -1)
+    last_prose = np.maximum.accumulate(prose_at)  # the last prose line at or before each line
+    prose_before = np.concatenate(([-1], last_prose[:-1]))
+    gap_prev = np.where(prose_before >= 0, index - prose_before, 0)
+    prose_at = np.where(prose > 0, index, n)
+    next_prose = np.minimum.accumulate(prose_at[::-1])[::-1]  # the first prose line at or after
+    prose_after = np.concatenate((next_prose[1:], [n]))
+    gap_next = np.where(prose_after < n, prose_after - index, 0)
+
+    short = words < 15
+    in_corpus = np.array([key in repeated for key in keys], dtype=bool)
+    on_page = np.array([page_counts[key] > 1 for key in keys], dtype=bool)
+    position = index / max(n - 1, 1)
+    in_dense = (dense_start <= index) & (index <= dense_end)
+    dense_distance = np.where(index < dense_start, dense_start - index, index - dense_end)
+    prev_words = np.concatenate(([0], words[:-1]))
+    next_words = np.concatenate((words[1:], [0]))
+    # the log1p(count) / 4 features, in one lookup
+    gap_prev_f, gap_next_f, dense_distance_f, prev_log_words, next_log_words = (
+        _log1p_of(
+            np.stack((gap_prev, gap_next, np.where(in_dense, 0, dense_distance), prev_words, next_words))
+        )
+        / 4
+    )
+    rows = {
+        "inside": inside,
+        "no_prose_before": prose_before < 0,
+        "gap_prev": np.where(prose_before >= 0, gap_prev_f, 0.0),
+        "no_prose_after": prose_after >= n,
+        "gap_next": np.where(prose_after < n, gap_next_f, 0.0),
+        "repeated_corpus": in_corpus & short,
+        "repeated_corpus_long": in_corpus & ~short,
+        "repeated_page": on_page & short,
+        "repeated_page_long": on_page & ~short,
+        "position": position,
+        "first_lines": (index < 3) | (position < 0.05),
+        "last_lines": position > 0.9,
+        "in_dense": in_dense,
+        "dense_distance": np.where(in_dense, 0.0, dense_distance_f),
+        "short_run": np.where(runs >= 3, _log1p_of(runs) / 3, 0.0),
+        "prev_log_words": prev_log_words,
+        "next_log_words": next_log_words,
+        "prev_sentence": np.concatenate(([False], sentence[:-1])) & (prev_words >= 8),
+        "next_sentence": np.concatenate((sentence[1:], [False])) & (next_words >= 8),
+    }
+    return np.array([rows[name] for name in _LOCAL_FEATURES], dtype=np.float64)
 
 
 def _score(features: dict[str, float], weights: dict[str, float]) -> float:
     """The probability a weight table gives one feature set (the benchmark fits passes with it)."""
-    return _sigmoid(_dot(features, weights))
+    return _sigmoid(_dot(features.items(), weights))
 
 
-def _context_features(lines: Sequence[_Line], probs: Sequence[float]) -> list[dict[str, float]]:
-    n = len(lines)
-    lengths = [min(line.words, 40) for line in lines]
+def _context_matrix(lengths: np.ndarray, probs: list[float]) -> np.ndarray:
+    """The previous pass's scores around each line, as a (``_CONTEXT_FEATURES``, lines) matrix.
+
+    ``lengths`` holds the lines' word counts capped at 40, as int64.
+    """
+    n = len(probs)
+    index = np.arange(n)
+    p = np.array(probs)
     # prefix sums: probabilities, and probability mass weighted by length
-    cum_p = [0.0]
-    cum_mass = [0.0]
-    cum_len = [0]
-    for prob, length in zip(probs, lengths, strict=True):
-        cum_p.append(cum_p[-1] + prob)
-        cum_mass.append(cum_mass[-1] + prob * length)
-        cum_len.append(cum_len[-1] + length)
+    cum_p = np.concatenate(([0.0], np.cumsum(p)))
+    cum_mass = np.concatenate(([0.0], np.cumsum(p * lengths)))
+    cum_len = np.concatenate(([0], np.cumsum(lengths)))
     # The region pass 1 would pick, as a feature for pass 2.
     best, region_start, region_end = -math.inf, 0, -1
     running, start = 0.0, 0
-    for i, prob in enumerate(probs):
-        value = (prob - 0.3) * (lengths[i] + 2)
+    # (sums of floats: kept in the scan's order, not as prefix sums that round differently)
+    for i, value in enumerate(((p - 0.3) * (lengths + 2)).tolist()):
         if running <= 0:
             running, start = value, i
         else:
             running += value
         if running > best:
             best, region_start, region_end = running, start, i
-    extra: list[dict[str, float]] = []
-    for i in range(n):
-        lo10, hi10 = max(0, i - 10), min(n, i + 11)
-        wide_len = cum_len[hi10] - cum_len[lo10]
-        wide = (cum_mass[hi10] - cum_mass[lo10]) / wide_len if wide_len else 0.0
-        if region_start <= i <= region_end:
-            region = {"in_region1": 1.0}
-        else:
-            gap = region_start - i if i < region_start else i - region_end
-            region = {"region1_gap": math.log1p(gap) / 4, "region1_after": 1.0 if i > region_end else 0.0}
-        lo2, hi2 = max(0, i - 2), min(n, i + 3)
-        count = hi2 - lo2 - 1
-        window = (cum_p[hi2] - cum_p[lo2] - probs[i]) / count if count else 0.0
-        lo, hi = max(0, i - 5), min(n, i + 6)
-        mass_len = cum_len[hi] - cum_len[lo] - lengths[i]
-        mass = (cum_mass[hi] - cum_mass[lo] - probs[i] * lengths[i]) / mass_len if mass_len else 0.0
-        extra.append(
-            {
-                "p_self": probs[i],
-                "p_prev": probs[i - 1] if i > 0 else 0.0,
-                "p_next": probs[i + 1] if i + 1 < n else 0.0,
-                "p_window": window,
-                "p_mass": mass,
-                "p_wide": wide,
-                **region,
-            }
-        )
-    return extra
+
+    def window_sum(cum: np.ndarray, reach: int) -> np.ndarray:
+        return cum[np.minimum(index + reach + 1, n)] - cum[np.maximum(index - reach, 0)]
+
+    def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+        return np.divide(numerator, denominator, out=np.zeros(n), where=denominator != 0)
+
+    count = np.minimum(index + 3, n) - np.maximum(index - 2, 0) - 1
+    in_region = (region_start <= index) & (index <= region_end)
+    gap = np.where(index < region_start, region_start - index, index - region_end)
+    rows = {
+        "p_self": p,
+        "p_prev": np.concatenate(([0.0], p[:-1])),
+        "p_next": np.concatenate((p[1:], [0.0])),
+        "p_window": ratio(window_sum(cum_p, 2) - p, count),
+        "p_mass": ratio(window_sum(cum_mass, 5) - p * lengths, window_sum(cum_len, 5) - lengths),
+        "p_wide": ratio(window_sum(cum_mass, 10), window_sum(cum_len, 10)),
+        "in_region1": in_region,
+        "region1_gap": np.where(in_region, 0.0, _log1p_of(np.where(in_region, 0, gap)) / 4),
+        "region1_after": index > region_end,
+    }
+    return np.array([rows[name] for name in _CONTEXT_FEATURES], dtype=np.float64)
 
 
-def _classify(lines: Sequence[_Line], repeated: Collection[str]) -> None:
-    """Set ``prob`` (probability of being article text) on every line.
+def _feature_dicts(matrix: np.ndarray, names: Sequence[str]) -> list[dict[str, float]]:
+    """One ``{name: value}`` dict a line (a column of ``matrix``, rows named by ``names``), zeros
+    left out (a logistic fit cannot tell them from absent)."""
+    return [
+        {name: value for name, value in zip(names, row, strict=True) if value} for row in matrix.T.tolist()
+    ]
+
+
+def _context_features(
+    lines: Sequence[_Line | _FittingLine], probs: Sequence[float]
+) -> list[dict[str, float]]:
+    """The context features by name, one dict a line (the benchmark fits the later passes on them)."""
+    if not lines:
+        return []
+    lengths = np.minimum(_word_counts(lines), 40)
+    return _feature_dicts(_context_matrix(lengths, list(probs)), _CONTEXT_FEATURES)
+
+
+def _classify(lines: list[_Line], repeated: Collection[str]) -> _Page:
+    """Score every line: the probability of its being article text.
 
     Pass 1 scores each line on its own features; every later pass adds the previous pass's
     scores around the line (a cheap stand-in for a sequence model's smoothing).
     """
-    weights = _weights()
-    _local_features(lines, repeated)
-    tables = [weights["pass1"]]
-    level = 2
-    while f"pass{level}" in weights:
-        tables.append(weights[f"pass{level}"])
-        level += 1
-    # One walk over each line's local features gives its partial sum under every pass.
-    partial = [[_dot(line.features, table) for table in tables] for line in lines]
-    probs = [_sigmoid(sums[0]) for sums in partial]
-    for k in range(1, len(tables)):
-        table = tables[k]
-        extras = _context_features(lines, probs)
-        probs = [_sigmoid(sums[k] + _dot(extra, table)) for sums, extra in zip(partial, extras, strict=True)]
-    for line, prob in zip(lines, probs, strict=True):
-        line.prob = prob
+    model = _model()
+    n, passes = len(lines), len(model.passes)
+    numbers = _page_numbers(lines)
+    words = numbers[:, 0].astype(np.int64)
+    local = _local_features(lines, words, numbers[:, 1] > 0, repeated)
+    # terms[j, pass, line]: the text features' sum first, then each page feature's term.
+    terms = np.empty((1 + len(_LOCAL_FEATURES), passes, n))
+    terms[0] = numbers[:, 3:].T
+    np.multiply(local[:, None, :], model.local[:, :, None], out=terms[1:])
+    # add.accumulate adds strictly in order, as a scalar loop does (a matrix product would not).
+    own = np.add.accumulate(terms, axis=0)[-1]
+    probs = _sigmoids(own[0])
+    lengths = np.minimum(words, 40)
+    for k in range(1, passes):
+        context = _context_matrix(lengths, probs)
+        extra = np.add.accumulate(context * model.context[:, k - 1, None], axis=0)[-1]
+        probs = _sigmoids(own[k] + extra)
+    row = _LOCAL_FEATURES.index
+    return _Page(
+        lines,
+        probs,
+        words,
+        numbers[:, 2] > 0,
+        repeated_corpus=(local[row("repeated_corpus")] > 0).tolist(),
+        repeated_page=(local[row("repeated_page")] > 0).tolist(),
+        short_run=local[row("short_run")].tolist(),
+    )
 
 
-def _dot(features: dict[str, float], weights: dict[str, float]) -> float:
-    z = 0.0
+def _dot(features: Iterable[tuple[str, float]], weights: dict[str, float], z: float = 0.0) -> float:
+    """``z`` plus the features' weighted sum, added in order."""
     get = weights.get
-    for name, value in features.items():
+    for name, value in features:
         z += get(name, 0.0) * value
     return z
 
@@ -778,32 +1080,47 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-def analyse_lines(text: str, repeated_lines: Collection[str] = frozenset()) -> list[_Line]:
-    """Split and score the lines of a scrape (used by the benchmark to fit the weights)."""
-    lines = [_analyse(i, t) for i, t in enumerate(_split_lines(text))]
-    if lines:
-        _local_features(lines, repeated_lines)
-    return lines
+def _sigmoids(z: np.ndarray) -> list[float]:
+    """``_sigmoid`` of each score, to the last bit: math.exp (numpy's exp may round differently)
+    and the same arithmetic in numpy."""
+    e = np.array(list(map(math.exp, (-np.abs(z)).tolist())))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).tolist()
+
+
+@dataclass(slots=True)
+class _FittingLine:
+    """A line with all its features by name, for fitting the weights."""
+
+    text: str
+    words: int
+    features: dict[str, float]
+
+
+def analyse_lines(text: str, repeated_lines: Collection[str] = frozenset()) -> list[_FittingLine]:
+    """Split a scrape and compute its lines' features (used by the benchmark to fit the weights)."""
+    line = _model().line
+    lines = [line(t) for t in _split_lines(text)]
+    if not lines:
+        return []
+    numbers = _page_numbers(lines)
+    local = _local_features(lines, numbers[:, 0].astype(np.int64), numbers[:, 1] > 0, repeated_lines)
+    page_features = _feature_dicts(local, _LOCAL_FEATURES)
+    return [
+        _FittingLine(item.text, item.words, {**_size_features(item.words), **item.base, **features})
+        for item, features in zip(lines, page_features, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------- region and cleaning
 
 
-def _line_gain(line: _Line, threshold: float) -> float:
-    if line.removable:
-        return 0.0  # a picture, link box or prompt inside the article neither starts nor ends it
-    return (line.prob - threshold) * (min(line.words, 80) + 2)
-
-
-def _best_region(
-    lines: Sequence[_Line], threshold: float, lo: int = 0, hi: int | None = None
-) -> tuple[int, int, float]:
+def _best_region(gains: Sequence[float], lo: int = 0, hi: int | None = None) -> tuple[int, int, float]:
     """The contiguous run of lines in [lo, hi) with the largest total gain (maximum-sum subarray)."""
-    hi = len(lines) if hi is None else hi
+    hi = len(gains) if hi is None else hi
     best, best_start, best_end = -math.inf, lo, lo - 1
     running, start = 0.0, lo
     for i in range(lo, hi):
-        value = _line_gain(lines[i], threshold)
+        value = gains[i]
         if running <= 0:
             running, start = value, i
         else:
@@ -813,25 +1130,25 @@ def _best_region(
     return best_start, best_end, best
 
 
-def _content_segments(lines: Sequence[_Line], threshold: float, extra_gain: float) -> list[bool]:
+def _content_segments(gains: Sequence[float], extra_gain: float) -> list[bool]:
     """The best region, plus further regions elsewhere that each gain more than ``extra_gain``.
 
     An article cut in two by a long ad or link block comes back whole when its second part is
     substantial on its own; a short teaser elsewhere on the page does not.
     """
-    labels = [False] * len(lines)
-    start, end, _ = _best_region(lines, threshold)
+    labels = [False] * len(gains)
+    start, end, _ = _best_region(gains)
     if end < start:
         return labels
     for i in range(start, end + 1):
         labels[i] = True
-    pending = [(0, start), (end + 1, len(lines))]
+    pending = [(0, start), (end + 1, len(gains))]
     added = 0
     while pending and added < 3:
         lo, hi = pending.pop()
         if hi - lo < 2:
             continue
-        s, e, gain = _best_region(lines, threshold, lo, hi)
+        s, e, gain = _best_region(gains, lo, hi)
         if e < s or gain < extra_gain:
             continue
         for i in range(s, e + 1):
@@ -853,7 +1170,8 @@ def _related_blocks(lines: Sequence[_Line]) -> set[int]:
     """
     dropped: set[int] = set()
     n = len(lines)
-    for i, line in enumerate(lines):
+    for i in _indexes(lines, "related_cue"):
+        line = lines[i]
         if line.related_inline:
             dropped.add(i)
         if line.author_box:
@@ -886,13 +1204,13 @@ def _related_blocks(lines: Sequence[_Line]) -> set[int]:
                 )
                 teaser = entry.words <= 40 and (
                     entry_metadata
-                    or any(_is_metadata_line(x) or x.md_image for x in soon)
+                    or any(x.metadata or x.md_image for x in soon)
                     or (alternating and not (j + 1 < n and _is_prose(lines[j + 1])))
                 )
                 if not teaser:
                     break
                 teasers.add(j)
-            if _is_metadata_line(entry) or entry.md_image:
+            if entry.metadata or entry.md_image:
                 entry_metadata = True
             dropped.add(j)
             j += 1
@@ -905,44 +1223,46 @@ class _Decision:
     end: int
     body: list[int]
     captions: list[Caption]
+    related: set[int]  # the related-link blocks (_related_blocks)
 
 
-def _is_chrome_prompt(line: _Line) -> bool:
+def _is_chrome_prompt(
+    tokens: tuple[str, ...], words: int, cues: frozenset[str], cue_cover: float, end_sentence: bool
+) -> bool:
     """A prompt, button or notice by its wording: a short line made of chrome cues ("Download our
     app", "Newsletter abonnieren") or a sentence that opens with one ("Sign up for our briefing…")."""
-    if line.words <= 12 and line.cue_cover >= 0.3 and line.cues & _CHROME_CUES and not line.end_sentence:
+    if words <= 12 and cue_cover >= 0.3 and cues & _CHROME_CUES and not end_sentence:
         return True
-    if line.words > 30 or not line.tokens or line.tokens[0] not in _PROMPT_STARTS:
+    if words > 30 or not tokens or tokens[0] not in _PROMPT_STARTS:
         return False
-    found, _ = _CUE_TABLE.scan(line.tokens[:4])
+    found, _ = _CUE_TABLE.scan(tokens[:4])
     return bool(found & _PROMPT_CUES)
 
 
-def _is_translation_credit(line: _Line) -> bool:
+def _is_translation_credit(tokens: tuple[str, ...], words: int, cues: frozenset[str]) -> bool:
     """ "Translated by …", "This article was translated …", "Traducido por …" (not a sentence about translation)."""
-    if "translation" not in line.cues or line.words > 30:
+    if "translation" not in cues or words > 30:
         return False
-    return line.words <= 8 or "translation" in _CUE_TABLE.scan(line.tokens[:6])[0]
+    return words <= 8 or "translation" in _CUE_TABLE.scan(tokens[:6])[0]
 
 
-def _decode(lines: Sequence[_Line], params: dict[str, float]) -> _Decision:
+def _decode(page: _Page, params: dict[str, float]) -> _Decision:
+    lines, probs = page.lines, page.probs
     related = _related_blocks(lines)
-    for i, line in enumerate(lines):
-        line.removable = (
-            line.md_image
-            or i in related
-            or _is_chrome_prompt(line)
-            or (line.credit is not None and line.words <= 60)
-            or _is_translation_credit(line)
-        )
     threshold = params.get("region_threshold", 0.5)
+    # A picture, link box or prompt inside the article neither starts nor ends it.
+    removable = page.chrome.copy()
+    removable[list(related)] = True
+    gains = np.where(
+        removable, 0.0, (np.array(probs) - threshold) * (np.minimum(page.words, 80) + 2)
+    ).tolist()
     extra_gain = params.get("extra_region_gain", 0.0)
     if extra_gain > 0:
-        labels = _content_segments(lines, threshold, extra_gain)
+        labels = _content_segments(gains, extra_gain)
         inside = [i for i, label in enumerate(labels) if label]
         start, end = (inside[0], inside[-1]) if inside else (0, -1)
     else:
-        start, end, _ = _best_region(lines, threshold)
+        start, end, _ = _best_region(gains)
         labels = [start <= i <= end for i in range(len(lines))]
     keep_threshold = params.get("keep_threshold", 0.5)
     body: list[int] = []
@@ -958,14 +1278,14 @@ def _decode(lines: Sequence[_Line], params: dict[str, float]) -> _Decision:
             if caption is not None:
                 captions.append(caption)
                 continue
-        if _is_translation_credit(line):
+        if line.translation_credit:
             continue
-        if _is_chrome_prompt(line):
+        if line.prompt:
             # "Download our app", "Newsletter abonnieren", "Share this article"
             continue
-        if line.prob >= keep_threshold:
+        if probs[i] >= keep_threshold:
             body.append(i)
-    return _Decision(start, end, body, captions)
+    return _Decision(start, end, body, captions, related)
 
 
 def _caption_from(lines: Sequence[_Line], i: int, body: list[int]) -> Caption | None:
@@ -986,6 +1306,7 @@ def _caption_from(lines: Sequence[_Line], i: int, body: list[int]) -> Caption | 
 # ---------------------------------------------------------------- header fields
 
 
+@lru_cache(maxsize=16)  # each picker asks again about the page's URL
 def _url_host(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
@@ -993,6 +1314,7 @@ def _url_host(url: str) -> str:
         return ""
 
 
+@lru_cache(maxsize=16)
 def _url_path(url: str) -> str:
     try:
         return unquote(urlsplit(url).path)
@@ -1023,43 +1345,41 @@ def _host_core(url: str | None) -> str | None:
     return labels[0] if labels else None
 
 
+@lru_cache(maxsize=4096)  # asked of the same site-name and menu lines page after page
 def _compact(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
-
-
-def _is_metadata_line(line: _Line) -> bool:
-    return (
-        line.byline is not None or (line.has_date and line.words <= 14) or bool(_READ_TIME.match(line.text))
-    )
+    return _KEY_NONWORD.sub("", text.casefold())
 
 
 def _pick_title(
-    lines: Sequence[_Line], start: int, url: str | None, outlet_keys: set[str], excluded: set[int]
+    page: _Page, start: int, url: str | None, outlet_keys: set[str], excluded: set[int]
 ) -> int | None:
     """The headline: a headline-like line close above the body, preferring one that matches the
     URL slug or that the page repeats (a shortened "Headline that goes on…" teaser of it)."""
+    lines = page.lines
     slug = _slug_words(url)
     lo = max(0, start - 40)
     truncated = [
-        line.text.rstrip(".… ").lower()
+        stem
         for line in lines[max(0, lo - 40) : start + 2]
-        if line.text.endswith(("...", "…")) and line.words >= 2
+        if line.text.endswith(("...", "…"))
+        and line.words >= 2
+        and len(stem := line.text.rstrip(".… ").lower()) >= 12
     ]
     best_index, best_score = None, -math.inf
     distance = 0
     for i in range(min(len(lines) - 1, start + 1), lo - 1, -1):
         line = lines[i]
-        if i < start and not _is_metadata_line(line) and line.credit is None and not line.md_image:
+        if i < start and not line.metadata and line.credit is None and not line.md_image:
             distance += 1
         if i in excluded or line.md_image or line.md_link or line.credit is not None:
             continue
-        if not 2 <= line.words <= 30 or len(line.text) > 250 or _is_metadata_line(line):
+        if not 2 <= line.words <= 30 or len(line.text) > 250 or line.metadata:
             continue
         if line.related_heading or line.cue_cover >= 0.5 or _compact(line.text) in outlet_keys:
             continue
         score = -0.6 * math.log1p(distance)
         if slug:
-            tokens = {w for w in re.split(r"[\W_]+", line.text.lower()) if len(w) > 2}
+            tokens = _title_words(line.text)
             if tokens:
                 score += 2.0 * len(tokens & slug) / len(tokens) + 2.0 * len(tokens & slug) / len(slug)
         if i >= start:
@@ -1072,13 +1392,13 @@ def _pick_title(
             score -= 0.3
         elif line.words <= 20:
             score += 0.5
-        if line.caps_ratio >= 0.6:
+        if _caps_ratio(line.text) >= 0.6:
             score += 0.3
-        if line.words <= 4 and line.features.get("short_run", 0.0) > 0.5:
+        if line.words <= 4 and page.short_run[i] > 0.5:
             score -= 1.0
-        if line.features.get("repeated_corpus"):
+        if page.repeated_corpus[i]:
             score -= 2.0
-        if line.features.get("repeated_page"):
+        if page.repeated_page[i]:
             score += 0.3
         if line.cues:
             score -= 0.5
@@ -1088,14 +1408,27 @@ def _pick_title(
             and len(_BREADCRUMB_SPLIT.split(line.text)) >= 3
         ):
             score -= 1.5  # a breadcrumb trail
-        low = line.text.lower()
-        if any(low.startswith(stem) and len(stem) >= 12 and stem != low for stem in truncated):
-            score += 1.5
+        if truncated:
+            low = line.text.lower()
+            if any(low.startswith(stem) and stem != low for stem in truncated):
+                score += 1.5
         if score > best_score:
             best_index, best_score = i, score
     return best_index
 
 
+@lru_cache(maxsize=4096)
+def _title_words(text: str) -> frozenset[str]:
+    """The words of a line to match against the URL slug."""
+    return frozenset(w for w in _KEY_NONWORD.split(text.lower()) if len(w) > 2)
+
+
+def _indexes(lines: Sequence[_Line], flag: str) -> Iterator[int]:
+    """The indexes of the lines whose ``flag`` attribute is set, in order."""
+    return compress(range(len(lines)), map(attrgetter(flag), lines))
+
+
+@lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
     """Case- and accent-folded, punctuation-free form for matching labels against URL words."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -1145,7 +1478,7 @@ def _pick_section(
                 return line.text.strip(" |»›>:")
     for i in range(title_index - 1, max(-1, title_index - 3), -1):
         line = lines[i]
-        if _is_metadata_line(line) or line.md_image or line.credit is not None:
+        if line.metadata or line.md_image or line.credit is not None:
             continue
         # The kicker right above the headline.
         label = line.text.strip(" |»›>:")
@@ -1169,7 +1502,9 @@ _HOME_WORDS = frozenset(
 )  # fmt: skip
 
 
-def _pick_standfirst(lines: Sequence[_Line], title_index: int | None, body: list[int]) -> int | None:
+def _pick_standfirst(
+    lines: Sequence[_Line], probs: Sequence[float], title_index: int | None, body: list[int]
+) -> int | None:
     """A summary paragraph under the title, set off from the body by a byline, date or picture
     (or standing above the body region altogether)."""
     if title_index is None or len(body) < 2:
@@ -1177,19 +1512,17 @@ def _pick_standfirst(lines: Sequence[_Line], title_index: int | None, body: list
     first_body = body[0]
     for i in range(title_index + 1, min(len(lines), max(first_body + 1, title_index + 2), title_index + 9)):
         line = lines[i]
-        if line.md_image or line.credit is not None or _is_metadata_line(line) or line.words < 3:
+        if line.md_image or line.credit is not None or line.metadata or line.words < 3:
             continue
         if not (8 <= line.words <= 80 and (line.end_sentence or line.words >= 15)) or line.cue_cover >= 0.3:
             return None
         if i < first_body:
-            return i if line.prob >= 0.15 else None
+            return i if probs[i] >= 0.15 else None
         following = [j for j in body if j > i]
         if not following or following[0] - i > 6:
             return None
         between = range(i + 1, following[0])
-        if any(
-            _is_metadata_line(lines[j]) or lines[j].md_image or lines[j].credit is not None for j in between
-        ):
+        if any(lines[j].metadata or lines[j].md_image or lines[j].credit is not None for j in between):
             return i
         return None
     return None
@@ -1210,8 +1543,9 @@ def _pick_date(
     first_body, last_body = body[0], body[-1]
     body_set = set(body)
     best_score, best_date, best_index = -math.inf, None, None
-    for i, line in enumerate(lines):
-        if not line.has_date or i in skip or line.credit is not None or line.md_image:
+    for i in _indexes(lines, "has_date"):
+        line = lines[i]
+        if i in skip or line.credit is not None or line.md_image:
             continue
         in_header = header_start <= i < first_body + 2
         cues = _DATE_CUE_TABLE.scan(line.tokens)[0] if line.words <= 20 else set()
@@ -1241,12 +1575,13 @@ def _site_name(lines: Sequence[_Line], url: str | None) -> str | None:
     core = _host_core(url)
     if core and len(core) >= 2:
         best = None
+        the_core = f"the{core}"
         edges = list(lines[:80]) + list(lines[-60:])
         for line in edges:
             if line.words > 5 or line.md_image or line.md_link:
                 continue
             compact = _compact(line.text)
-            if compact == core or compact == f"the{core}":
+            if compact in (core, the_core):
                 return line.text
             if (
                 best is None
@@ -1271,9 +1606,8 @@ def _site_name(lines: Sequence[_Line], url: str | None) -> str | None:
 def _original_publisher(lines: Sequence[_Line], body: list[int]) -> tuple[str | None, set[int]]:
     """Who first published a re-served article ("Originally published by X", "Source: AFP")."""
     first_body, last_body = body[0], body[-1]
-    for i, line in enumerate(lines):
-        if line.words > 40 or _SOURCE_KEYS.isdisjoint(line.tokens):
-            continue
+    for i in _indexes(lines, "source_cue"):
+        line = lines[i]
         found = _SOURCE_TABLE.find(line.tokens)
         if found is None:
             continue
@@ -1281,9 +1615,8 @@ def _original_publisher(lines: Sequence[_Line], body: list[int]) -> tuple[str | 
         name = _clean_publisher(re.split(r"[.,;:()!?|]", rest)[0])
         if name:
             return name, ({i} if line.words <= 20 else set())
-    for i, line in enumerate(lines):
-        if line.words > 8 or not line.tokens or line.tokens[0] not in _SOURCE_LABEL_TOKENS:
-            continue
+    for i in _indexes(lines, "source_label"):
+        line = lines[i]
         match = _SOURCE_LABEL.match(line.text)
         if not match:
             continue
@@ -1307,11 +1640,12 @@ def _clean_publisher(raw: str) -> str | None:
 # ---------------------------------------------------------------- the extractor
 
 
-def _prepare(text: str, repeated_lines: Collection[str]) -> list[_Line]:
-    lines = [_analyse(i, t) for i, t in enumerate(_split_lines(text))]
-    if lines:
-        _classify(lines, repeated_lines)
-    return lines
+def _prepare(text: str, repeated_lines: Collection[str]) -> _Page:
+    line = _model().line
+    lines = [line(t) for t in _split_lines(text)]
+    if not lines:
+        return _Page([], [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), [], [], [])
+    return _classify(lines, repeated_lines)
 
 
 def extract_text_scrape(
@@ -1329,16 +1663,17 @@ def extract_text_scrape(
     resolve; without it only dates that state their year are taken.
     Raises ``ExtractionError`` when no article body can be found.
     """
-    lines = _prepare(text, repeated_lines)
-    if not lines:
+    page = _prepare(text, repeated_lines)
+    if not page.lines:
         raise ExtractionError("text scrape is empty: no lines with visible characters")
-    return _extract(lines, _weights().get("decoder", {}), url=url, reference_date=reference_date)
+    return _extract(page, _weights().get("decoder", {}), url=url, reference_date=reference_date)
 
 
 def _extract(
-    lines: list[_Line], params: dict[str, float], *, url: str | None, reference_date: datetime | None
+    page: _Page, params: dict[str, float], *, url: str | None, reference_date: datetime | None
 ) -> ExtractedFields:
-    decision = _decode(lines, params)
+    lines = page.lines
+    decision = _decode(page, params)
     body = decision.body
     body_words = sum(lines[i].words for i in body)
     if not body or body_words < params.get("min_body_words", 12):
@@ -1346,7 +1681,7 @@ def _extract(
             f"no article body found in the text scrape ({len(lines)} lines, {body_words} words of "
             "article-like text; the rest looks like navigation or boilerplate)"
         )
-    related = _related_blocks(lines)
+    related = decision.related
 
     site = _site_name(lines, url)
     outlet_keys = {_compact(site)} if site else set()
@@ -1356,7 +1691,7 @@ def _extract(
 
     original, source_lines = _original_publisher(lines, body)
     start = body[0]
-    title_index = _pick_title(lines, start, url, outlet_keys, related | source_lines)
+    title_index = _pick_title(page, start, url, outlet_keys, related | source_lines)
     header_start = max(0, (title_index if title_index is not None else start) - 3)
     month_first = _month_first(lines, body)
     published, date_index = _pick_date(lines, body, header_start, related, reference_date, month_first)
@@ -1382,7 +1717,7 @@ def _extract(
                     authors, byline_index = names, i
                     break
 
-    standfirst_index = _pick_standfirst(lines, title_index, body)
+    standfirst_index = _pick_standfirst(lines, page.probs, title_index, body)
     section = _pick_section(lines, title_index, url, outlet_keys) if title_index is not None else None
 
     taken = {
@@ -1395,7 +1730,7 @@ def _extract(
         line = lines[i]
         if i in taken or line.text == title_text or (site and line.text == site):
             continue
-        if i < start + 8 and _is_metadata_line(line) and line.words <= 14:
+        if i < start + 8 and line.metadata and line.words <= 14:
             continue
         if line.key in seen and line.words <= 12:
             continue  # a repeated short line (sticky header, pull quote label)
