@@ -16,9 +16,11 @@ cookie notices, footers) and no markup to tell them apart. The method is a line 
 3. Title, standfirst, byline, date and section come from the lines just above the region;
    outlet and the aggregator (``via``) from the repeated site name, the URL and source cues.
 
-Everything is pure Python over precompiled regexes and phrase tables, with the per-line text
-analysis cached (site chrome recurs from page to page). A 150–200-line page takes about 3–5 ms
-on one core (see BENCHMARKS.md, "Text scrapes").
+The per-line text analysis is Python over precompiled regexes, byte tables and phrase tables,
+cached (site chrome recurs from page to page); the page-level part of the line model runs in
+numpy, adding up each score in the same order as a plain loop, so that every probability is the
+same to the last bit. A 150–200-line page takes about 2–3 ms on one core (see BENCHMARKS.md,
+"Text scrapes").
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def _split_lines(text: str) -> list[str]:
     Neither pattern touches a line break, so the clean-up runs line by line, and only on the few
     lines that need it (a whole-page substitution visits every space of the page)."""
     if "  " not in text and not _ODD_SPACE.search(text):
-        return [line for line in (raw.strip() for raw in text.splitlines()) if line]
+        return list(filter(None, map(str.strip, text.splitlines())))
     lines = []
     for raw in text.splitlines():
         if "  " in raw or _ODD_SPACE.search(raw):
@@ -316,7 +318,7 @@ class _Line:
 
     text: str
     key: str
-    tokens: tuple[str, ...]  # lower-cased word tokens
+    joined: str  # the lower-cased word tokens, joined by spaces
     words: int
     end_sentence: bool
     cues: frozenset[str]
@@ -337,12 +339,18 @@ class _Line:
     source_cue: bool  # may name where the article first ran ("Originally published by ...")
     source_label: bool  # may be a "Source: ..." line
     # The features that depend on the line's text alone, in the order the model sums them:
-    # _size_features(words), then these.
-    base: dict[str, float]
+    # _size_features(words), then these. Kept only for fitting the weights (analyse_lines);
+    # the classifier needs only their sums (``numbers``).
+    base: dict[str, float] | None
     # What the page-level (numpy) code reads of the line, kept together so that one memory
     # fetch serves (a page's lines lie all over the heap): word count, sentence end, chrome,
     # then each pass's score over the text features (the rest is added per page).
     numbers: tuple[float, ...]
+
+    @property
+    def tokens(self) -> list[str]:
+        """The lower-cased word tokens (kept joined: few lines are asked for them again)."""
+        return self.joined.split()
 
 
 @dataclass(slots=True)
@@ -412,15 +420,16 @@ def _caps_ratio(text: str) -> float:
     return sum(map(str.isupper, letters)) / len(letters) if letters else 0.0
 
 
-def _line_facts(text: str, text_sums: Callable[[int, dict[str, float]], tuple[float, ...]]) -> _Line:
+def _line_facts(
+    text: str, text_sums: Callable[[int, dict[str, float]], tuple[float, ...]], keep_features: bool = False
+) -> _Line:
     """Everything about a line that depends on its text alone, down to its partial scores under
     the model (``text_sums`` of its text features; cached by ``_LineModel``).
 
     Most lines are short chrome or long prose where nearly every test fails, so each costly
     test sits behind a cheap one that rules it out (a length, a character, a set probe)."""
     low = text.lower()
-    token_list, digit_count = _tokens_and_digits(low)
-    tokens = tuple(token_list)
+    tokens, digit_count = _tokens_and_digits(low)
     words = len(tokens)
     if words and len(text) > 4 * words and not text.isascii() and _CJK.search(text):
         words = max(words, len(_CJK.findall(text)) // 2)  # no spaces between words: count characters
@@ -464,7 +473,7 @@ def _line_facts(text: str, text_sums: Callable[[int, dict[str, float]], tuple[fl
     else:  # (what _has_date says without digits, without the call)
         has_date = words <= 25 and len(tokens) <= 8 and not _RELATIVE_DAY_TOKENS.isdisjoint(tokens)
     digit_ratio = digit_count / len(text)
-    cue_cover = covered / words if words else 0.0
+    cue_cover = covered / words if covered else 0.0
     cues = frozenset(found)
     # Times, reading times and numbered bullets start with a digit; other bullets with a mark.
     lead = text[0]
@@ -540,7 +549,7 @@ def _line_facts(text: str, text_sums: Callable[[int, dict[str, float]], tuple[fl
     return _Line(
         text,
         key,
-        tokens,
+        joined,
         words,
         end_sentence,
         cues,
@@ -560,7 +569,7 @@ def _line_facts(text: str, text_sums: Callable[[int, dict[str, float]], tuple[fl
         related_heading or related_inline or author_box,
         source_cue,
         source_label,
-        f,
+        f if keep_features else None,
         (w, end_sentence, chrome, *text_sums(w, f)),
     )
 
@@ -778,7 +787,7 @@ _CONTEXT_FEATURES = (
 )
 
 
-_NO_WEIGHTS = (0.0, 0.0)
+_NO_WEIGHTS = (0.0, 0.0)  # (a feature neither pass weighs)
 
 
 class _LineModel:
@@ -786,9 +795,9 @@ class _LineModel:
 
     A line's score in a pass is its features times their weights, added up one feature after
     another in one fixed order: the text features (``_Line.base``, summed once per distinct
-    line and cached with it), then the page features, then the context features. Keeping that
-    order keeps every score the same to the last bit, however the features are stored, so no
-    borderline line can change sides with the arithmetic.
+    line, the sums cached in ``_Line.numbers``), then the page features, then the context
+    features. Keeping that order keeps every score the same to the last bit, however the
+    features are stored, so no borderline line can change sides with the arithmetic.
     """
 
     def __init__(self, weights: dict[str, dict[str, float]]) -> None:
@@ -806,12 +815,14 @@ class _LineModel:
         }
         # Every line's sums start with its size features: summed once for each common word count.
         self._size_sums = [self._sums(_size_features(words)) for words in range(256)]
-        # Chrome lines recur from page to page of a site, so many of a scrape's lines were seen before.
-        self.line: Callable[[str], _Line] = lru_cache(maxsize=8192)(
+        # Chrome lines recur within a page and from page to page of a site. (A few pages' worth
+        # is enough: the rest of a page is its own, and a smaller cache stays in the CPU's.)
+        self.line: Callable[[str], _Line] = lru_cache(maxsize=2048)(
             partial(_line_facts, text_sums=self.text_sums)
         )
 
     def _sums(self, features: dict[str, float], start: Sequence[float] | None = None) -> tuple[float, ...]:
+        """Each pass's ``start`` (0) plus its weighted sum of ``features``."""
         start = start or [0.0] * len(self.passes)
         return tuple([_dot(features.items(), table, z) for table, z in zip(self.passes, start, strict=True)])
 
@@ -922,7 +933,10 @@ def _local_features(
     gap_next = np.where(prose_after < n, prose_after - index, 0)
 
     short = words < 15
-    in_corpus = np.array([key in repeated for key in keys], dtype=bool)
+    if repeated:
+        in_corpus = np.array([key in repeated for key in keys], dtype=bool)
+    else:
+        in_corpus = np.zeros(n, dtype=bool)
     on_page = np.array([page_counts[key] > 1 for key in keys], dtype=bool)
     position = index / max(n - 1, 1)
     in_dense = (dense_start <= index) & (index <= dense_end)
@@ -965,14 +979,12 @@ def _score(features: dict[str, float], weights: dict[str, float]) -> float:
     return _sigmoid(_dot(features.items(), weights))
 
 
-def _context_matrix(lengths: np.ndarray, probs: list[float]) -> np.ndarray:
-    """The previous pass's scores around each line, as a (``_CONTEXT_FEATURES``, lines) matrix.
-
-    ``lengths`` holds the lines' word counts capped at 40, as int64.
+def _context_matrix(lengths: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """The previous pass's scores ``p`` around each line, as a (``_CONTEXT_FEATURES``, lines)
+    matrix. ``lengths`` holds the lines' word counts capped at 40, as int64.
     """
-    n = len(probs)
+    n = len(p)
     index = np.arange(n)
-    p = np.array(probs)
     # prefix sums: probabilities, and probability mass weighted by length
     cum_p = np.concatenate(([0.0], np.cumsum(p)))
     cum_mass = np.concatenate(([0.0], np.cumsum(p * lengths)))
@@ -1027,7 +1039,7 @@ def _context_features(
     if not lines:
         return []
     lengths = np.minimum(_word_counts(lines), 40)
-    return _feature_dicts(_context_matrix(lengths, list(probs)), _CONTEXT_FEATURES)
+    return _feature_dicts(_context_matrix(lengths, np.array(probs, dtype=np.float64)), _CONTEXT_FEATURES)
 
 
 def _classify(lines: list[_Line], repeated: Collection[str]) -> _Page:
@@ -1056,7 +1068,7 @@ def _classify(lines: list[_Line], repeated: Collection[str]) -> _Page:
     row = _LOCAL_FEATURES.index
     return _Page(
         lines,
-        probs,
+        probs.tolist(),
         words,
         numbers[:, 2] > 0,
         repeated_corpus=(local[row("repeated_corpus")] > 0).tolist(),
@@ -1080,11 +1092,12 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-def _sigmoids(z: np.ndarray) -> list[float]:
+def _sigmoids(z: np.ndarray) -> np.ndarray:
     """``_sigmoid`` of each score, to the last bit: math.exp (numpy's exp may round differently)
     and the same arithmetic in numpy."""
     e = np.array(list(map(math.exp, (-np.abs(z)).tolist())))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).tolist()
+    denominator = 1.0 + e
+    return np.where(z >= 0, 1.0 / denominator, e / denominator)
 
 
 @dataclass(slots=True)
@@ -1098,15 +1111,15 @@ class _FittingLine:
 
 def analyse_lines(text: str, repeated_lines: Collection[str] = frozenset()) -> list[_FittingLine]:
     """Split a scrape and compute its lines' features (used by the benchmark to fit the weights)."""
-    line = _model().line
-    lines = [line(t) for t in _split_lines(text)]
+    text_sums = _model().text_sums
+    lines = [_line_facts(t, text_sums, keep_features=True) for t in _split_lines(text)]
     if not lines:
         return []
     numbers = _page_numbers(lines)
     local = _local_features(lines, numbers[:, 0].astype(np.int64), numbers[:, 1] > 0, repeated_lines)
     page_features = _feature_dicts(local, _LOCAL_FEATURES)
     return [
-        _FittingLine(item.text, item.words, {**_size_features(item.words), **item.base, **features})
+        _FittingLine(item.text, item.words, {**_size_features(item.words), **(item.base or {}), **features})
         for item, features in zip(lines, page_features, strict=True)
     ]
 
@@ -1119,8 +1132,7 @@ def _best_region(gains: Sequence[float], lo: int = 0, hi: int | None = None) -> 
     hi = len(gains) if hi is None else hi
     best, best_start, best_end = -math.inf, lo, lo - 1
     running, start = 0.0, lo
-    for i in range(lo, hi):
-        value = gains[i]
+    for i, value in enumerate(gains[lo:hi], lo):
         if running <= 0:
             running, start = value, i
         else:
@@ -1227,7 +1239,7 @@ class _Decision:
 
 
 def _is_chrome_prompt(
-    tokens: tuple[str, ...], words: int, cues: frozenset[str], cue_cover: float, end_sentence: bool
+    tokens: Sequence[str], words: int, cues: frozenset[str], cue_cover: float, end_sentence: bool
 ) -> bool:
     """A prompt, button or notice by its wording: a short line made of chrome cues ("Download our
     app", "Newsletter abonnieren") or a sentence that opens with one ("Sign up for our briefing…")."""
@@ -1239,7 +1251,7 @@ def _is_chrome_prompt(
     return bool(found & _PROMPT_CUES)
 
 
-def _is_translation_credit(tokens: tuple[str, ...], words: int, cues: frozenset[str]) -> bool:
+def _is_translation_credit(tokens: Sequence[str], words: int, cues: frozenset[str]) -> bool:
     """ "Translated by …", "This article was translated …", "Traducido por …" (not a sentence about translation)."""
     if "translation" not in cues or words > 30:
         return False
@@ -1345,9 +1357,15 @@ def _host_core(url: str | None) -> str | None:
     return labels[0] if labels else None
 
 
-@lru_cache(maxsize=4096)  # asked of the same site-name and menu lines page after page
+@lru_cache(maxsize=1024)  # asked of the same site-name and menu lines page after page
 def _compact(text: str) -> str:
+    """The text case-folded, without its non-word characters and underscores."""
+    if text.isascii():  # (where case-folding is lower-casing and word characters are letters and digits)
+        return text.encode("ascii").lower().translate(None, _ASCII_NOT_ALNUM).decode("ascii")
     return _KEY_NONWORD.sub("", text.casefold())
+
+
+_ASCII_NOT_ALNUM = bytes(c for c in range(256) if not (c < 128 and chr(c).isalnum()))
 
 
 def _pick_title(
@@ -1392,7 +1410,7 @@ def _pick_title(
             score -= 0.3
         elif line.words <= 20:
             score += 0.5
-        if _caps_ratio(line.text) >= 0.6:
+        if _headline_caps(line.text) >= 0.6:
             score += 0.3
         if line.words <= 4 and page.short_run[i] > 0.5:
             score -= 1.0
@@ -1404,6 +1422,7 @@ def _pick_title(
             score -= 0.5
         if (
             line.words <= 16
+            and _SEPARATOR_CHAR.search(line.text)
             and _SEPARATORS.search(line.text)
             and len(_BREADCRUMB_SPLIT.split(line.text)) >= 3
         ):
@@ -1417,7 +1436,11 @@ def _pick_title(
     return best_index
 
 
-@lru_cache(maxsize=4096)
+# The title picker asks again about the same headline-like lines page after page.
+_headline_caps = lru_cache(maxsize=1024)(_caps_ratio)
+
+
+@lru_cache(maxsize=1024)
 def _title_words(text: str) -> frozenset[str]:
     """The words of a line to match against the URL slug."""
     return frozenset(w for w in _KEY_NONWORD.split(text.lower()) if len(w) > 2)
@@ -1428,7 +1451,7 @@ def _indexes(lines: Sequence[_Line], flag: str) -> Iterator[int]:
     return compress(range(len(lines)), map(attrgetter(flag), lines))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _fold(text: str) -> str:
     """Case- and accent-folded, punctuation-free form for matching labels against URL words."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -1785,9 +1808,7 @@ def _month_first(lines: Sequence[_Line], body: list[int]) -> bool:
     """US-style 11/30/2025 dates on English pages, day first everywhere else."""
     english = other = 0
     for i in body[:6]:
-        for token in lines[i].tokens:
-            if token in _ENGLISH:
-                english += 1
-            elif token in _NON_ENGLISH:
-                other += 1
+        tokens = lines[i].tokens
+        english += sum(map(_ENGLISH.__contains__, tokens))
+        other += sum(map(_NON_ENGLISH.__contains__, tokens))  # (the two word lists share no word)
     return english > other
