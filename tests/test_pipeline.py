@@ -45,6 +45,7 @@ def test_examples_ingest_with_all_fields(store: SqliteStore, settings: Settings)
     scrape = articles["harbour-strike-aggregator.txt"]
     assert scrape.source_format is SourceFormat.TEXT
     assert scrape.duplicate_of == page.id  # the aggregator's copy folds under the original
+    assert (scrape.outlet, scrape.via) == ("The Arlen Courier", "NewsNow Digest")
     assert scrape.duplicate_similarity is not None and scrape.duplicate_similarity >= 0.8
     assert "Related Articles" not in scrape.text
     assert "Sign up" not in scrape.text

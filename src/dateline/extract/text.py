@@ -1593,6 +1593,9 @@ def _pick_date(
 # ---------------------------------------------------------------- outlet
 
 
+_MASTHEAD_LINES = 3  # how near the top and the bottom of the page a site name must stand
+
+
 def _site_name(lines: Sequence[_Line], url: str | None) -> str | None:
     """The site's own name as the page shows it: a logo line matching the host, or the copyright owner."""
     core = _host_core(url)
@@ -1623,6 +1626,29 @@ def _site_name(lines: Sequence[_Line], url: str | None) -> str | None:
             name = match.group("name").strip(" -–,")
             if 1 <= len(name.split()) <= 5 and not re.search(r"\d", name) and name[:1].isupper():
                 return name
+    return _masthead_repeated_in_footer(lines)
+
+
+def _masthead_repeated_in_footer(lines: Sequence[_Line]) -> str | None:
+    """A short capitalised line that opens the page and comes back at its foot: the site's name.
+
+    Without a URL or a copyright line this is how a scrape shows whose page it is (the logo text at
+    the top, the same name in the footer); article text does not repeat that way.
+    """
+    head = lines[:_MASTHEAD_LINES]
+    foot = {line.text for line in lines[-_MASTHEAD_LINES:]} if len(lines) > 2 * _MASTHEAD_LINES else set()
+    for line in head:
+        text = line.text
+        if (
+            text in foot
+            and 1 <= line.words <= 4
+            and text[:1].isupper()
+            and text[-1:] not in ".!?:;,"
+            and not line.md_image
+            and not line.md_link
+            and not any(ch.isdigit() for ch in text)
+        ):
+            return text
     return None
 
 
