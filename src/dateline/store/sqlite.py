@@ -194,24 +194,19 @@ class SqliteStore:
     def atomic(self) -> Iterator[None]:
         """A transaction, or a savepoint inside one: nested blocks roll back alone."""
         with self._write_lock:
-            if self._db.in_transaction:
-                name = f"sp_{id(object())}"
-                self._db.execute(f"SAVEPOINT {name}")
-                try:
+            if not self._db.in_transaction:
+                with self._writing():
                     yield
-                except BaseException:
-                    self._db.execute(f"ROLLBACK TO {name}")
-                    self._db.execute(f"RELEASE {name}")
-                    raise
+                return
+            name = f"sp_{id(object())}"
+            self._db.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                self._db.execute(f"ROLLBACK TO {name}")
                 self._db.execute(f"RELEASE {name}")
-            else:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
+                raise
+            self._db.execute(f"RELEASE {name}")
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
