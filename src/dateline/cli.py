@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -63,9 +64,9 @@ class ArticleFormat(StrEnum):
     json = "json"
 
 
-def _settings(db: Path | None, **overrides: object) -> Settings:
+def _settings(db: Path | None, workers: int | None = None) -> Settings:
     settings = Settings(db_path=db or default_db_path())
-    return Settings(**{**settings.__dict__, **{k: v for k, v in overrides.items() if v is not None}})
+    return settings if workers is None else replace(settings, workers=workers)
 
 
 @contextmanager
@@ -134,9 +135,9 @@ def ingest(
 
     settings = _settings(db, workers=workers)
     if allow_private:
-        settings = Settings(**{**settings.__dict__, "fetch": FetchSettings(allow_private_addresses=True)})
+        settings = replace(settings, fetch=FetchSettings(allow_private_addresses=True))
     if no_fetch:
-        settings = Settings(**{**settings.__dict__, "fetch_linked_pages": False})
+        settings = replace(settings, fetch_linked_pages=False)
     with _store(db) as store:
         columns = (
             SpinnerColumn(),

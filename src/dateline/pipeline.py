@@ -8,6 +8,7 @@ where it stopped (already-stored inputs are recognised by their bytes and skippe
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import uuid
@@ -391,7 +392,7 @@ class Ingestor:
                     media_type="application/json",
                     fetched_at=raw.fetched_at,
                     user_hints=self.user_hints,
-                    context_hints=replace(hints, published=replace(hints.published)),
+                    context_hints=hints,
                     identity=identity,
                 )
                 if self.store.raw_is_extracted(line_raw.sha256):
@@ -552,11 +553,18 @@ def save_article(
     if state is not None and state[1] == article.raw_sha256:
         return "unchanged", False
     store.save_raw(raw)
+    is_new, original = _write_article(store, article, result, threshold=threshold)
+    return ("added" if is_new else "updated"), original not in (None, article.id)
+
+
+def _write_article(
+    store: SqliteStore, article: Article, result: ExtractionResult, *, threshold: float
+) -> tuple[bool, str | None]:
+    """Upsert the article with its fingerprints and fold its duplicate group: (is it new, the group's original)."""
     canonical = dedupe.canonical_url(article.url)
     is_new = store.upsert_article(article, text_hash=result.text_hash, canonical_url=canonical)
     store.save_signature(article.id, result.signature, result.band_keys, new=is_new)
-    original = _fold_duplicates(store, article, result, canonical, threshold, new=is_new)
-    return ("added" if is_new else "updated"), original not in (None, article.id)
+    return is_new, _fold_duplicates(store, article, result, canonical, threshold, new=is_new)
 
 
 def _fold_duplicates(
@@ -607,11 +615,9 @@ def _fold_duplicates(
     for member_id in members:
         if member_id == original.article_id:
             continue
-        if original.article_id == article.id:
-            similarities[member_id] = matches.get(member_id, 1.0)
-        elif member_id == article.id:
+        if member_id == article.id:  # the new copy: how close it is to the original, or to its best match
             similarities[member_id] = matches.get(original.article_id, max(matches.values()))
-        else:
+        else:  # earlier members: what this article measured, 1.0 for the ones it reached through their root
             similarities[member_id] = matches.get(member_id, 1.0)
     store.set_duplicate_group(original.article_id, similarities)
     return original.article_id
@@ -634,8 +640,6 @@ def _candidate(article: Article) -> dedupe.DuplicateCandidate:
 
 
 def _canonical_json(record: dict) -> bytes:
-    import json
-
     return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
@@ -685,9 +689,8 @@ def extract_inputs(
                 ExtractionTask(raw, source_format, ExtractionOptions(settings.max_document_bytes), now)
             )
             yield result.article if result.article is not None else result.problem  # type: ignore[misc]
-        except (DatelineError, TooLargeError) as exc:
-            stage = exc.stage if isinstance(exc, DatelineError) else "read"
-            yield IngestProblem(item.name, stage, str(exc), now)
+        except DatelineError as exc:
+            yield IngestProblem(item.name, exc.stage, str(exc), now)
 
 
 @dataclass
@@ -733,10 +736,7 @@ def reextract(
         if previous is not None:
             article = replace(article, ingested_at=previous.ingested_at)
         with store.atomic():
-            canonical = dedupe.canonical_url(article.url)
-            store.upsert_article(article, text_hash=result.text_hash, canonical_url=canonical)
-            store.save_signature(article.id, result.signature, result.band_keys)
-            _fold_duplicates(store, article, result, canonical, settings.near_duplicate_threshold)
+            _write_article(store, article, result, threshold=settings.near_duplicate_threshold)
         changed = (
             previous is None or previous.paragraphs != article.paragraphs or previous.title != article.title
         )
@@ -746,7 +746,3 @@ def reextract(
             report.unchanged += 1
         notify("updated" if changed else "unchanged", raw.source)
     return report
-
-
-def default_workers() -> int:
-    return min(2, os.cpu_count() or 1)
