@@ -590,11 +590,17 @@ def _fold_duplicates(
                 dedupe.estimated_jaccard(signature, dedupe.signature_from_bytes(info.minhash)),
             )
             infos[info.article_id] = info
-    for info in store.find_band_candidates(result.band_keys, exclude_id=article.id):
-        similarity = dedupe.estimated_jaccard(signature, dedupe.signature_from_bytes(info.minhash))
-        if similarity >= threshold:
-            matches[info.article_id] = max(similarity, matches.get(info.article_id, 0.0))
-            infos[info.article_id] = info
+    candidates = {
+        info.article_id: info for info in store.find_band_candidates(result.band_keys, exclude_id=article.id)
+    }
+    near = dedupe.near_duplicates(
+        signature,
+        ((article_id, dedupe.signature_from_bytes(info.minhash)) for article_id, info in candidates.items()),
+        threshold,
+    )
+    for article_id, similarity in near:
+        matches[article_id] = max(similarity, matches.get(article_id, 0.0))
+        infos[article_id] = candidates[article_id]
     if not matches:
         if not new:  # an earlier version may have been a copy; this one is not
             store.clear_duplicate(article.id)

@@ -373,18 +373,6 @@ class SqliteStore:
         rows = self._db.execute(sql, (limit if limit is not None else -1, offset)).fetchall()
         return [_article_from_row(r) for r in rows]
 
-    def iter_articles(self, batch_size: int = 500) -> Iterator[Article]:
-        last_rowid = 0
-        while True:
-            rows = self._db.execute(
-                "SELECT * FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?", (last_rowid, batch_size)
-            ).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield _article_from_row(row)
-            last_rowid = rows[-1]["rowid"]
-
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
