@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from dateline.dedupe import canonical_url
@@ -197,8 +197,6 @@ def article_from_parts(
     )
     article = assemble_article(raw, fields, SourceFormat.JSONL, ingested_at=ingested_at)
     if hints.language:  # the record said which language it is in: believe it
-        from dataclasses import replace
-
         article = replace(article, language=hints.language)
     return article
 
