@@ -27,9 +27,13 @@ class SourceFormat(StrEnum):
 
 
 class DatePrecision(StrEnum):
+    """How exact a date is: a publication date, or a date expression resolved from the text."""
+
     DATETIME = "datetime"
     DAY = "day"
+    WEEK = "week"
     MONTH = "month"
+    YEAR = "year"
     UNKNOWN = "unknown"
 
 
@@ -234,3 +238,176 @@ class FeedSubscription:
     title: str | None = None
     html_url: str | None = None
     category: str | None = None
+
+
+# --- Enrichment: facts found in an article's text ---------------------------------
+#
+# Every fact points back to where it came from: ``start``/``end`` are character
+# offsets into ``Article.text`` (paragraphs joined by a blank line), and
+# ``sentence`` is an index into ``Enrichment.sentences``.
+
+
+class EntityType(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    PLACE = "place"  # countries, cities, regions, geographic features
+    GROUP = "group"  # nationalities, religious and political groups ("Ukrainians", "Democrats")
+
+
+class MentionForm(StrEnum):
+    """How an entity is named at one place in the text."""
+
+    NAME = "name"  # "Volodymyr Zelensky", "Zelenskiy", "NATO"
+    TITLED = "titled"  # "President Zelensky", "Mr Zelensky"
+    ROLE = "role"  # "Ukraine's president", "the chief negotiator"
+    PRONOUN = "pronoun"  # "he", "she" (only where attribution resolved it)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraph: int  # index into Article.paragraphs
+    is_heading: bool = False  # a sub-heading line, not running prose
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    start: int
+    end: int
+    text: str
+    type: EntityType
+    entity: str  # Entity.key of the entity this mention refers to
+    sentence: int
+    form: MentionForm = MentionForm.NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One person, organisation, place or group, with every name it goes by in the article.
+
+    ``key`` is stable across articles ("person:volodymyr zelensky"): the store
+    links it to the canonical entity it already knows, or adopts it.
+    """
+
+    key: str
+    name: str  # the fullest name seen ("Volodymyr Zelensky")
+    type: EntityType
+    aliases: tuple[str, ...] = ()  # other surface forms ("Zelenskiy", "Mr Zelensky")
+    roles: tuple[str, ...] = ()  # role and title phrases seen with it ("president", "chief negotiator")
+    mention_count: int = 0
+
+
+class QuoteKind(StrEnum):
+    DIRECT = "direct"  # a whole quoted statement: "We will not give up," he said.
+    PARTIAL = "partial"  # a quoted fragment inside a sentence: called the plan "a good basis"
+    INDIRECT = "indirect"  # reported speech: Umerov said talks will continue
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str  # the quoted words, without the quote marks (for indirect speech: the reported clause)
+    start: int
+    end: int
+    kind: QuoteKind
+    speaker: str | None  # Entity.name of the speaker, None when no speaker was found
+    speaker_entity: str | None  # Entity.key
+    speaker_text: str | None  # the words that name the speaker at the attribution ("he", "the minister")
+    cue: str | None  # "said", "wrote in a Telegram post", "told Politico"
+    sentence: int  # the sentence the quote starts in
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A key number with what it counts: "nearly 58,000 repair workers", "701 sq km"."""
+
+    text: str  # the whole figure phrase as written
+    start: int
+    end: int
+    value: float
+    unit: str | None  # "km2", "%", "°C", "USD", "year" (for durations); None for plain counts
+    counted: str | None  # the counted noun phrase: "repair workers", "drones", "Ukrainian territory"
+    qualifier: str | None  # "nearly", "about", "at least", "more than", "up to"
+    sentence: int
+    value_max: float | None = None  # upper bound of a range ("between 40 and 50")
+
+
+class TemporalKind(StrEnum):
+    EXPLICIT = "explicit"  # "30 November", "July 23, 2025", "20/11/2025"
+    WEEKDAY = "weekday"  # "on Sunday", "overnight on Friday", "last Tuesday"
+    RELATIVE_DAY = "relative_day"  # "yesterday", "today", "tomorrow afternoon", "tonight"
+    RELATIVE_PERIOD = "relative_period"  # "last week", "this week", "earlier this month", "next year"
+    MONTH = "month"  # "in November", "November 2025"
+    YEAR = "year"  # "in 2024"
+    RANGE = "range"  # "20-23 November", "from Monday to Wednesday"
+    TIME = "time"  # "11.20am (9.20am GMT)", "at 3pm local time"
+
+
+@dataclass(frozen=True, slots=True)
+class TemporalExpression:
+    """A date or time expression in the text, resolved against the publication date.
+
+    ``value`` is ISO 8601 at the expression's precision ("2025-11-30",
+    "2025-W48", "2025-11", "2025", "2025-11-30T11:20+02:00"). Without a
+    publication date relative expressions stay unresolved: ``value`` is None.
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: TemporalKind
+    value: str | None
+    precision: DatePrecision
+    confidence: float
+    sentence: int
+    end_value: str | None = None  # the last day of a range
+    tense: str | None = None  # "past" | "future" | None: what chose the direction of a bare weekday
+
+
+@dataclass(frozen=True, slots=True)
+class DatedEvent:
+    """A sentence that reports something happening at a resolved date: timeline raw material."""
+
+    date: str  # TemporalExpression.value
+    precision: DatePrecision
+    sentence: int
+    text: str  # the sentence text
+    actors: tuple[str, ...]  # Entity.key of the entities named in the sentence
+    planned: bool = False  # in the future relative to publication ("will meet on Sunday")
+    figures: tuple[int, ...] = ()  # indexes into Enrichment.figures
+
+
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    """Everything the enrichment stage found in one article."""
+
+    article_id: str
+    version: str  # "enrich.v1": which algorithm produced it
+    language: str | None
+    model: str | None  # the NER model used, None when the language has no shipped model
+    sentences: tuple[Sentence, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    mentions: tuple[EntityMention, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    dates: tuple[TemporalExpression, ...] = ()
+    events: tuple[DatedEvent, ...] = ()
+    notes: tuple[str, ...] = ()  # what was skipped and why ("no NER model for 'de': entities not extracted")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape added to ``dateline extract`` output (README: Output contract)."""
+        return _plain(asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    """asdict() output with tuples as lists and enums as their string values, ready for JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, StrEnum):
+        return str(value)
+    return value
