@@ -37,4 +37,5 @@ def test_every_parser_has_a_fuzz_target() -> None:
         "fuzz_warc",
         "fuzz_jsonl",
         "fuzz_extract",
+        "fuzz_enrich",
     } <= names

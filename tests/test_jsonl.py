@@ -133,7 +133,7 @@ def test_empty_paragraphs_fall_back_to_text() -> None:
         ({"published_at": "yesterday"}, "field 'published_at' is 'yesterday', not an ISO 8601 date"),
         (
             {"published_at": "2025-11-30", "published_precision": "hour"},
-            "expected one of datetime, day, month, unknown",
+            "expected one of datetime, day, week, month, year, unknown",
         ),
         ({"paragraphs": "one string"}, "field 'paragraphs' must be a list of strings"),
         ({"paragraphs": [1]}, "field 'paragraphs' must hold strings"),

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -27,9 +27,19 @@ from rich.table import Table
 
 from dateline import __version__
 from dateline.errors import DatelineError
-from dateline.models import Article, DateOrigin, DatePrecision, DocumentHints, PublishedDate
+from dateline.models import (
+    Article,
+    DateOrigin,
+    DatePrecision,
+    DocumentHints,
+    Enrichment,
+    IngestProblem,
+    PublishedDate,
+    Quote,
+)
 from dateline.settings import Settings, default_db_path
 from dateline.store import SqliteStore, open_store
+from dateline.store.enrichment import EntitySummary, MentionInContext, StoredQuote
 
 app = typer.Typer(
     name="dateline",
@@ -201,9 +211,13 @@ def extract(
     published: Annotated[str | None, typer.Option(help="Publication date to use (ISO).")] = None,
     url: Annotated[str | None, typer.Option(help="The article's URL.")] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet name.")] = None,
+    enrich: Annotated[
+        bool, typer.Option("--enrich/--no-enrich", help="Add sentences, entities, quotes, figures, dates.")
+    ] = True,
 ) -> None:
     """Print each file's article as JSON (one object per line for several files) without touching the store."""
-    from dateline.pipeline import extract_inputs
+    from dateline.enrich.article import enriched_article_dict
+    from dateline.pipeline import extract_inputs, run_enrichment
 
     failed = False
     items = list(extract_inputs(files, Settings(), user_hints=_hints(published, outlet, url)))
@@ -211,6 +225,13 @@ def extract(
     for item in items:
         if isinstance(item, Article):
             data = item.to_dict()
+            if enrich:
+                enrichment = run_enrichment(item)
+                if isinstance(enrichment, IngestProblem):
+                    failed = True
+                    data["enrichment_error"] = enrichment.message
+                else:
+                    data = enriched_article_dict(item, enrichment)
         else:
             failed = True
             data = {"source": item.source, "error": item.message, "stage": item.stage}
@@ -264,17 +285,29 @@ def articles(
 def article(
     article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
     format: Annotated[ArticleFormat, typer.Option("--format", "-f")] = ArticleFormat.text,
+    facts: Annotated[
+        bool, typer.Option("--facts", help="List every extracted fact under the sentence it came from.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Show one stored article."""
+    """Show one stored article (with --facts: its entities, quotes, figures and dates, sentence by sentence)."""
+    from dateline.enrich.article import enriched_article_dict
+
     with _store(db) as store:
         found = store.get_article(article_id)
         copies = store.duplicates_of(found.id) if found else []
+        enrichment = store.get_enrichment(found.id) if found else None
     if found is None:
         err.print(f"[red]error:[/] no article with id {article_id!r}")
         raise typer.Exit(1)
+    if facts:
+        if enrichment is None:
+            err.print("[yellow]not enriched yet:[/] run `dateline enrich`")
+            raise typer.Exit(1)
+        _print_facts(found, enrichment)
+        return
     if format is ArticleFormat.json:
-        data = found.to_dict()
+        data = found.to_dict() if enrichment is None else enriched_article_dict(found, enrichment)
         data["duplicates"] = [{"id": i, "similarity": s} for i, s in copies]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
@@ -303,6 +336,210 @@ def article(
         out.print(f"[dim]caption: {caption.text}{credit}[/]", highlight=False)
     if copies:
         out.print(f"[dim]copies: {', '.join(i[:10] for i, _ in copies)}[/]")
+
+
+def _print_facts(found: Article, enrichment: Enrichment) -> None:
+    """Each sentence that carries a fact, followed by those facts: every fact traced to its sentence."""
+    names = {entity.key: entity.name for entity in enrichment.entities}
+    by_sentence: dict[int, list[str]] = {}
+
+    def add(sentence: int, line: str) -> None:
+        by_sentence.setdefault(sentence, []).append(line)
+
+    for mention in enrichment.mentions:
+        add(
+            mention.sentence,
+            f"[cyan]{mention.type}[/] {mention.text!r} → {names.get(mention.entity, mention.entity)}"
+            + (f" ({mention.form})" if mention.form != "name" else ""),
+        )
+    for quote in enrichment.quotes:
+        add(
+            quote.sentence,
+            f"[magenta]quote[/] ({quote.kind}) {quote.speaker or '?'} · {quote.cue or '-'}: “{quote.text}”",
+        )
+    for figure in enrichment.figures:
+        qualifier = f"{figure.qualifier} " if figure.qualifier else ""
+        add(
+            figure.sentence,
+            f"[green]figure[/] {figure.text!r} = {qualifier}{figure.value:g}"
+            + (f"–{figure.value_max:g}" if figure.value_max is not None else "")
+            + (f" {figure.unit}" if figure.unit else "")
+            + (f" · counts {figure.counted}" if figure.counted else ""),
+        )
+    for expression in enrichment.dates:
+        add(
+            expression.sentence,
+            f"[yellow]date[/] {expression.text!r} → {expression.value or 'unresolved'}"
+            f" ({expression.precision}, {expression.confidence:.2f})",
+        )
+    for event in enrichment.events:
+        actors = ", ".join(names.get(a, a) for a in event.actors) or "-"
+        add(event.sentence, f"[bold]event[/] {event.date}{' (planned)' if event.planned else ''} · {actors}")
+    out.print(f"[bold]{found.title or '(untitled)'}[/] [dim]{found.id}[/]", highlight=False)
+    for note in enrichment.notes:
+        out.print(f"[dim]note: {note}[/]", highlight=False)
+    for sentence in enrichment.sentences:
+        lines = by_sentence.get(sentence.index)
+        if not lines:
+            continue
+        out.print(f"\n[dim]{sentence.index:>3}[/] {sentence.text}", highlight=False, markup=False)
+        for line in lines:
+            out.print(f"      {line}", highlight=False)
+
+
+@app.command()
+def enrich(
+    all_articles: Annotated[
+        bool, typer.Option("--all", help="Redo every article, not only new, changed or outdated ones.")
+    ] = False,
+    workers: Annotated[int | None, typer.Option(help="Enrichment processes (default: up to 2).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Find entities, quotes, figures and dates in stored articles (ingest runs this on its own)."""
+    from dateline.pipeline import enrich_articles
+
+    settings = _settings(db, workers=workers)
+    with _store(db) as store:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("enrich", total=None)
+            try:
+                report = enrich_articles(
+                    store,
+                    settings,
+                    force=all_articles,
+                    progress=lambda o, s: progress.update(task, advance=1),
+                )
+            except KeyboardInterrupt:
+                err.print("[yellow]interrupted:[/] enriched articles are stored; run again to resume.")
+                raise typer.Exit(130) from None
+        counts = store.enrichment_counts()
+    err.print(
+        f"{report.enriched} enriched, {report.failed} failed; store: {counts['entities']} entities, "
+        f"{counts['quotes']} quotes, {counts['figures']} figures, {counts['dated_events']} dated events"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def entity(
+    name: Annotated[str, typer.Argument(help='A name or alias ("Zelensky", "Zelenskiy").')],
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    limit: Annotated[int, typer.Option(help="At most this many mentions.")] = 50,
+    db: DbOption = None,
+) -> None:
+    """Show a canonical entity: its aliases, roles, and every mention with its sentence."""
+    with _store(db) as store:
+        matches = store.find_entities(name, limit=10)
+        if not matches:
+            err.print(f"[red]error:[/] no entity matches {name!r}")
+            raise typer.Exit(1)
+        best = matches[0]
+        mentions = store.entity_mentions(best.entity.key, limit=limit)
+        quotes = store.list_quotes(speaker_keys=[best.entity.key], limit=limit)
+    if format is not OutputFormat.table:
+        data = {
+            **_entity_dict(best),
+            "mentions": [vars_of(m) for m in mentions],
+            "quotes": [{**vars_of(q), "quote": _plain_quote(q.quote)} for q in quotes],
+            "other_matches": [_entity_dict(m) for m in matches[1:]],
+        }
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    e = best.entity
+    out.print(f"[bold]{e.name}[/] [dim]{e.type} · {e.key}[/]", highlight=False)
+    if e.aliases:
+        out.print(f"also: {', '.join(e.aliases)}", highlight=False)
+    if e.roles:
+        out.print(f"roles: {', '.join(e.roles)}", highlight=False)
+    out.print(f"{e.mention_count} mentions in {best.article_count} articles, {best.quote_count} quotes")
+    for mention in mentions:
+        date = (mention.published_at or "")[:10] or "-"
+        out.print(f"\n[dim]{date} {mention.outlet or ''} {mention.article_id[:10]}[/]", highlight=False)
+        out.print(f"  {mention.sentence}", highlight=False, markup=False)
+    if len(matches) > 1:
+        out.print(
+            f"\n[dim]other matches: {', '.join(m.entity.name for m in matches[1:])}[/]", highlight=False
+        )
+
+
+@app.command()
+def entities(
+    type: Annotated[str | None, typer.Option(help="person, organisation, place or group.")] = None,
+    limit: Annotated[int, typer.Option()] = 50,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    db: DbOption = None,
+) -> None:
+    """List canonical entities, most mentioned first."""
+    with _store(db) as store:
+        found = store.list_entities(type=type, limit=limit)
+    if format is not OutputFormat.table:
+        sys.stdout.write(json.dumps([_entity_dict(s) for s in found], ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    for column in ("name", "type", "mentions", "articles", "quotes", "aliases"):
+        table.add_column(column, overflow="ellipsis")
+    for summary in found:
+        e = summary.entity
+        table.add_row(
+            e.name,
+            str(e.type),
+            str(e.mention_count),
+            str(summary.article_count),
+            str(summary.quote_count),
+            ", ".join(e.aliases)[:60],
+        )
+    out.print(table)
+
+
+@app.command()
+def quotes(
+    speaker: Annotated[str | None, typer.Option(help="Only quotes of this person or organisation.")] = None,
+    limit: Annotated[int, typer.Option()] = 50,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    db: DbOption = None,
+) -> None:
+    """List quotes with their speaker and cue, newest first."""
+    with _store(db) as store:
+        keys = None
+        if speaker:
+            keys = [m.entity.key for m in store.find_entities(speaker, limit=5)]
+        found = store.list_quotes(speaker_keys=keys, limit=limit)
+    if format is not OutputFormat.table:
+        for item in found:
+            sys.stdout.write(_json_line({**vars_of(item), "quote": _plain_quote(item.quote)}) + "\n")
+        return
+    for item in found:
+        q = item.quote
+        date = (item.published_at or "")[:10] or "-"
+        out.print(
+            f"[bold]{q.speaker or '(unknown speaker)'}[/] [dim]{q.cue or ''} · {q.kind} · {date}"
+            f" {item.outlet or ''} {item.article_id[:10]}[/]",
+            highlight=False,
+        )
+        out.print(f"  “{q.text}”", highlight=False, markup=False)
+
+
+def vars_of(record: MentionInContext | StoredQuote) -> dict[str, object]:
+    return {k: v for k, v in asdict(record).items() if k != "quote"}
+
+
+def _plain_quote(quote: Quote) -> dict[str, object]:
+    return {k: str(v) if k == "kind" else v for k, v in asdict(quote).items()}
+
+
+def _entity_dict(summary: EntitySummary) -> dict[str, object]:
+    e = summary.entity
+    return {
+        "key": e.key,
+        "name": e.name,
+        "type": str(e.type),
+        "aliases": list(e.aliases),
+        "roles": list(e.roles),
+        "mentions": e.mention_count,
+        "articles": summary.article_count,
+        "quotes": summary.quote_count,
+    }
 
 
 @app.command()

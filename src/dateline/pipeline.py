@@ -35,6 +35,8 @@ from dateline.models import (
     Article,
     DatePrecision,
     DocumentHints,
+    Enrichment,
+    Entity,
     FeedEntry,
     IngestProblem,
     RawDocument,
@@ -173,11 +175,9 @@ def fingerprint(article: Article, line_keys: tuple[str, ...] = ()) -> Extraction
 
 def _line_keys(text: str) -> tuple[str, ...]:
     """The distinct short lines of a scrape, in the normal form text extraction looks up as chrome."""
-    from dateline.extract.text import line_key
+    from dateline.extract.text import page_line_keys
 
-    keys = {line_key(line) for line in text.splitlines() if 0 < len(line.strip()) <= _LINE_STAT_MAX_CHARS}
-    keys.discard("")
-    return tuple(sorted(keys))
+    return page_line_keys(text, _LINE_STAT_MAX_CHARS)
 
 
 def site_of(raw: RawDocument) -> str:
@@ -663,10 +663,16 @@ def ingest_inputs(
         store, settings, user_hints=user_hints or DocumentHints(), progress=progress, fetcher=fetcher
     )
     try:
-        return ingestor.run(specs)
+        report = ingestor.run(specs)
     finally:
         if fetcher is None and ingestor._fetcher is not None:
             ingestor._fetcher.close()
+    if settings.enrich:
+        # Everything not yet enriched, not only this run's articles: an interrupted run resumes here too.
+        enriched = enrich_articles(store, settings, progress=progress)
+        report.problems.extend(enriched.problems)
+        report.failed += enriched.failed
+    return report
 
 
 def extract_inputs(
@@ -751,4 +757,102 @@ def reextract(
         else:
             report.unchanged += 1
         notify("updated" if changed else "unchanged", raw.source)
+    return report
+
+
+# ---------------------------------------------------------------- enrichment
+
+
+@dataclass
+class EnrichReport:
+    enriched: int = 0
+    failed: int = 0
+    problems: list[IngestProblem] = field(default_factory=list)
+
+
+def run_enrichment(article: Article) -> Enrichment | IngestProblem:
+    """Enrich one article. Runs in a worker process; never raises for odd text."""
+    from dateline.enrich.article import enrich_article
+
+    try:
+        return enrich_article(article)
+    except Exception as exc:  # a bug in a stage must not end the batch: record it and go on
+        message = f"unexpected {type(exc).__name__} while enriching: {exc}"
+        return IngestProblem(article.source, "enrich", message[:500], datetime.now(UTC))
+
+
+def save_enrichment(store: SqliteStore, enrichment: Enrichment, *, text_hash: str) -> Enrichment:
+    """Link the article's entities to the store's canonical entities, then store its facts.
+
+    Returns the enrichment as stored (entity keys replaced by the canonical ones).
+    """
+    from dateline.enrich.article import with_canonical_entities
+    from dateline.enrich.entities import entity_match_keys, link_entity, merge_entities
+
+    canonical: dict[str, Entity] = {}
+    with store.atomic():
+        for entity in enrichment.entities:
+            stored = store.get_entity(entity.key)
+            if stored is None:
+                stored = link_entity(entity, store.entity_candidates(entity_match_keys(entity)))
+            merged = entity if stored is None else merge_entities(stored, entity)
+            store.save_entity(merged, entity_match_keys(merged))
+            canonical[entity.key] = merged
+        linked = with_canonical_entities(enrichment, canonical)
+        store.save_enrichment(linked, text_hash=text_hash)
+    return linked
+
+
+def enrich_articles(
+    store: SqliteStore,
+    settings: Settings,
+    *,
+    article_ids: Sequence[str] | None = None,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+) -> EnrichReport:
+    """`dateline enrich`: enrich the given articles, or every article whose enrichment is missing or stale."""
+    from dateline.enrich.article import ENRICH_VERSION
+
+    report = EnrichReport()
+    notify = progress or (lambda outcome, source: None)
+    ids = (
+        list(article_ids)
+        if article_ids is not None
+        else store.articles_needing_enrichment(ENRICH_VERSION, force=force)
+    )
+    if not ids:
+        return report
+
+    def articles() -> Iterator[Article]:
+        for article_id in ids:
+            article = store.get_article(article_id)
+            if article is not None:
+                yield article
+
+    executor: Executor | None = None
+    if settings.workers > 1 and len(ids) >= _POOL_MIN_DOCUMENTS:
+        executor = ProcessPoolExecutor(max_workers=settings.workers, initializer=_worker_ignores_ctrl_c)
+    try:
+        results = (
+            executor.map(run_enrichment, articles(), chunksize=4)
+            if executor is not None
+            else map(run_enrichment, articles())
+        )
+        for result in results:
+            if isinstance(result, IngestProblem):
+                report.failed += 1
+                report.problems.append(result)
+                store.log_problem(result, run_id=None)
+                notify("failed", result.source)
+                continue
+            text_hash = store.article_text_hash(result.article_id)
+            if text_hash is None:  # deleted meanwhile
+                continue
+            save_enrichment(store, result, text_hash=text_hash)
+            report.enriched += 1
+            notify("enriched", result.article_id)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
     return report

@@ -38,3 +38,4 @@ class Settings:
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     near_duplicate_threshold: float = 0.8  # estimated Jaccard of word 5-shingles
     fetch_linked_pages: bool = True  # fetch a feed entry's page when the feed carries only a teaser
+    enrich: bool = True  # run the enrichment stage (entities, quotes, figures, dates) after extraction

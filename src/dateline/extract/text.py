@@ -71,6 +71,18 @@ def line_key(line: str) -> str:
     return _key_from_tokens(_tokens(_INVISIBLE.sub("", line)))
 
 
+def page_line_keys(text: str, max_chars: int) -> tuple[str, ...]:
+    """The distinct ``line_key`` of every line of the page up to MAX_CHARS long, sorted.
+
+    Right after ``extract_text_scrape`` read the same page, every line is in the line cache,
+    so this costs a lookup per line instead of tokenising the page a second time.
+    """
+    line = _model().line
+    keys = {line(t).key for t in _split_lines(text) if len(t) <= max_chars}
+    keys.discard("")
+    return tuple(sorted(keys))
+
+
 def _key_from_tokens(tokens: list[str]) -> str:
     joined = " ".join(tokens)
     return _KEY_DIGITS.sub("0", joined) if _HAS_DIGIT.search(joined) else joined

@@ -144,4 +144,118 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "enrichment: sentences, canonical entities, mentions, quotes, figures, dates, dated events",
+        """
+        -- One row per enriched article: which algorithm and model produced it, and for which text.
+        CREATE TABLE enrichments (
+            article_id  TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            version     TEXT NOT NULL,
+            text_hash   TEXT NOT NULL,            -- the article text it was computed from
+            language    TEXT,
+            model       TEXT,
+            sentences   TEXT NOT NULL,            -- JSON list of Sentence
+            notes       TEXT NOT NULL DEFAULT '[]',
+            enriched_at TEXT NOT NULL
+        );
+        CREATE INDEX enrichments_version ON enrichments(version);
+
+        -- Canonical entities across the store. Articles' entities are linked to these by match keys
+        -- (folded full names, surnames, aliases), so "Zelenskiy" in one article and "Volodymyr
+        -- Zelensky" in another are one row.
+        CREATE TABLE entities (
+            key           TEXT PRIMARY KEY,
+            name          TEXT NOT NULL,
+            type          TEXT NOT NULL,
+            aliases       TEXT NOT NULL DEFAULT '[]',
+            roles         TEXT NOT NULL DEFAULT '[]',
+            mention_count INTEGER NOT NULL DEFAULT 0,
+            first_seen    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL
+        );
+        CREATE INDEX entities_name ON entities(name COLLATE NOCASE);
+        CREATE TABLE entity_match_keys (
+            match_key  TEXT NOT NULL,
+            entity_key TEXT NOT NULL REFERENCES entities(key) ON DELETE CASCADE,
+            PRIMARY KEY (match_key, entity_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_match_keys_entity ON entity_match_keys(entity_key);
+
+        CREATE TABLE mentions (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position   INTEGER NOT NULL,
+            entity_key TEXT NOT NULL REFERENCES entities(key),
+            start      INTEGER NOT NULL,
+            end        INTEGER NOT NULL,
+            text       TEXT NOT NULL,
+            type       TEXT NOT NULL,
+            sentence   INTEGER NOT NULL,
+            form       TEXT NOT NULL,
+            PRIMARY KEY (article_id, position)
+        );
+        CREATE INDEX mentions_entity ON mentions(entity_key);
+
+        CREATE TABLE quotes (
+            article_id     TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position       INTEGER NOT NULL,
+            text           TEXT NOT NULL,
+            start          INTEGER NOT NULL,
+            end            INTEGER NOT NULL,
+            kind           TEXT NOT NULL,
+            speaker        TEXT,
+            speaker_entity TEXT REFERENCES entities(key),
+            speaker_text   TEXT,
+            cue            TEXT,
+            sentence       INTEGER NOT NULL,
+            confidence     REAL NOT NULL,
+            PRIMARY KEY (article_id, position)
+        );
+        CREATE INDEX quotes_speaker ON quotes(speaker_entity);
+
+        CREATE TABLE figures (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position   INTEGER NOT NULL,
+            text       TEXT NOT NULL,
+            start      INTEGER NOT NULL,
+            end        INTEGER NOT NULL,
+            value      REAL NOT NULL,
+            value_max  REAL,
+            unit       TEXT,
+            counted    TEXT,
+            qualifier  TEXT,
+            sentence   INTEGER NOT NULL,
+            PRIMARY KEY (article_id, position)
+        );
+
+        CREATE TABLE temporal_expressions (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position   INTEGER NOT NULL,
+            text       TEXT NOT NULL,
+            start      INTEGER NOT NULL,
+            end        INTEGER NOT NULL,
+            kind       TEXT NOT NULL,
+            value      TEXT,
+            end_value  TEXT,
+            precision  TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            sentence   INTEGER NOT NULL,
+            tense      TEXT,
+            PRIMARY KEY (article_id, position)
+        );
+
+        CREATE TABLE dated_events (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position   INTEGER NOT NULL,
+            date       TEXT NOT NULL,
+            precision  TEXT NOT NULL,
+            sentence   INTEGER NOT NULL,
+            text       TEXT NOT NULL,
+            actors     TEXT NOT NULL DEFAULT '[]',  -- JSON list of entity keys
+            planned    INTEGER NOT NULL DEFAULT 0,
+            figures    TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (article_id, position)
+        );
+        CREATE INDEX dated_events_date ON dated_events(date);
+        """,
+    ),
 )

@@ -31,6 +31,7 @@ from dateline.models import (
     RawDocument,
     SourceFormat,
 )
+from dateline.store.enrichment import EnrichmentTables
 from dateline.store.migrations import MIGRATIONS
 
 # Below this size compression costs more than it saves.
@@ -117,7 +118,7 @@ class SearchHit:
     rank: float
 
 
-class SqliteStore:
+class SqliteStore(EnrichmentTables):
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
         self.path = path

@@ -1,0 +1,133 @@
+"""Enrich one article: run the enrichment stages in order over its text.
+
+``enrich_article`` is pure (an Article in, an Enrichment out) so it runs unchanged in a
+worker process, a test or a Spark task. ``with_canonical_entities`` rewrites an
+enrichment's entity keys once the store has linked them to its canonical entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from dateline.enrich.entities import find_entities
+from dateline.enrich.events import find_dated_events
+from dateline.enrich.figures import find_figures
+from dateline.enrich.nlp import load_pipeline, model_name
+from dateline.enrich.quotes import find_quotes
+from dateline.enrich.sentences import split_sentences
+from dateline.enrich.temporal import find_temporal_expressions
+from dateline.models import Article, Enrichment, Entity
+
+# Bump when any stage changes its output: stored enrichments of another version are redone.
+ENRICH_VERSION = "enrich.v1"
+
+# The statistical model runs over at most this much text (about 16,000 words, ~1 s): longer texts
+# (a 100,000-word dump) get entities and quotes for their opening part only, and a note says so.
+# Sentences, dates and figures are rules and cover the whole text.
+MAX_MODEL_CHARS = 100_000
+
+
+def enrich_article(article: Article) -> Enrichment:
+    """Sentences, entities, quotes, figures, dates and dated events of one article."""
+    text = article.text
+    language = (article.language or "").split("-")[0].lower() or None
+    notes: list[str] = []
+    sentences = split_sentences(article.paragraphs, language)
+    nlp = load_pipeline(language)
+    doc = None
+    model_text = text
+    if nlp is None:
+        notes.append(
+            f"no shipped NER model for language {language or 'unknown'}: "
+            "entities and quotes not extracted (sentences, dates and figures only)"
+        )
+    elif text.strip():
+        if len(text) > MAX_MODEL_CHARS:
+            cut = text.rfind("\n\n", 0, MAX_MODEL_CHARS)
+            model_text = text[: cut if cut > 0 else MAX_MODEL_CHARS]
+            notes.append(
+                f"text of {len(text):,} characters: entities and quotes cover the first {len(model_text):,}"
+            )
+        doc = nlp(model_text)
+    if doc is not None:
+        covered = len(model_text)
+        model_sentences = tuple(s for s in sentences if s.end <= covered)
+        entities, mentions = find_entities(model_text, model_sentences, doc, language)
+        quotes = find_quotes(model_text, model_sentences, entities, mentions, doc, language)
+    else:
+        entities, mentions, quotes = (), (), ()
+    figures = find_figures(text, sentences, doc, language)
+    published = article.published_at
+    if published is None:
+        notes.append("no publication date: relative dates kept unresolved")
+    dates = find_temporal_expressions(text, sentences, published, language)
+    events = find_dated_events(sentences, dates, mentions, figures, published)
+    return Enrichment(
+        article_id=article.id,
+        version=ENRICH_VERSION,
+        language=language,
+        model=model_name(language),
+        sentences=sentences,
+        entities=entities,
+        mentions=mentions,
+        quotes=quotes,
+        figures=figures,
+        dates=dates,
+        events=events,
+        notes=tuple(notes),
+    )
+
+
+def with_canonical_entities(enrichment: Enrichment, canonical: Mapping[str, Entity]) -> Enrichment:
+    """The same facts with every in-article entity key replaced by its canonical entity in the store.
+
+    CANONICAL maps an in-article ``Entity.key`` to the store's entity it was linked to; keys
+    not in it are kept (the entity is new to the store and keeps its own key).
+    """
+
+    def key(value: str) -> str:
+        linked = canonical.get(value)
+        return linked.key if linked is not None else value
+
+    entities: dict[str, Entity] = {}
+    for entity in enrichment.entities:
+        linked = canonical.get(entity.key, entity)
+        entities.setdefault(linked.key, replace(linked, mention_count=0))
+    for mention in enrichment.mentions:
+        target = key(mention.entity)
+        if target in entities:
+            entities[target] = replace(entities[target], mention_count=entities[target].mention_count + 1)
+    return replace(
+        enrichment,
+        entities=tuple(entities.values()),
+        mentions=tuple(replace(m, entity=key(m.entity)) for m in enrichment.mentions),
+        quotes=tuple(
+            replace(
+                q,
+                speaker_entity=key(q.speaker_entity),
+                speaker=canonical[q.speaker_entity].name if q.speaker_entity in canonical else q.speaker,
+            )
+            if q.speaker_entity
+            else q
+            for q in enrichment.quotes
+        ),
+        events=tuple(
+            replace(e, actors=tuple(dict.fromkeys(key(a) for a in e.actors))) for e in enrichment.events
+        ),
+    )
+
+
+def enriched_article_dict(article: Article, enrichment: Enrichment) -> dict[str, Any]:
+    """`dateline extract` JSON: the article contract followed by its facts (README: Output contract)."""
+    data = article.to_dict()
+    facts = enrichment.to_dict()
+    data["enrichment"] = {
+        "version": facts["version"],
+        "model": facts["model"],
+        "notes": facts["notes"],
+    }
+    for field in ("sentences", "entities", "mentions", "quotes", "figures", "dates", "events"):
+        data[field] = facts[field]
+    return data
