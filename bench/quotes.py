@@ -21,14 +21,20 @@ Rules, exactly:
   span's. Matching is one-to-one, best overlap first. A predicted quote lying inside a gold
   *indirect* Content span (a fragment the annotators folded into reported speech) is neither a
   true nor a false positive here.
-* **Speaker accuracy**, over gold direct attributions that were found (overlap match): the
-  predicted speaker is right when (1) any mention of the predicted entity overlaps the gold Source
-  span; or (2) the predicted entity's surname (last word of its name or of an alias) is a word of
-  the gold Source text; or (3) the gold Source is a pronoun and the surname is a word of the
-  annotation chain's name: the nearest preceding gold Source in the same article that names
-  someone (has a capitalised word). When the gold Source describes an unnamed source ("a senior
-  official", "sources") a prediction with no entity is right when its speaker words overlap it.
-  A gold attribution with no Source is right when we predicted no speaker.
+* **Speaker accuracy**, over gold direct attributions that were found (overlap match). The gold
+  Source is a *name* (a capitalised word after its first, or one capitalised word the article never
+  writes in lower case), a *pronoun*, or a *description* ("a senior official", "Protesters"). A name:
+  right when any mention of the predicted entity overlaps the Source span, or the entity's surname
+  (last word of its name or of an alias) is a word of the Source. A pronoun: right when the
+  predicted entity's name shares a word with the person the pronoun names. PolNeAR has no
+  coreference layer, so on dev every pronoun Source of a direct quote was resolved by hand from
+  the article (``PRONOUN_REFERENTS``, 111 cases: article, Source offset, name; "@author" for the
+  writer's own "I", right only with no entity predicted); elsewhere an automatic proxy stands in
+  (``chain_name``: the nearest earlier named gold Source or sentence-opening name; it is often
+  wrong, so train pronoun scores are only indicative). A description: right when we predict no
+  entity and our speaker words overlap it, or when a mention of the predicted entity overlaps it.
+  A gold attribution with no Source is right when we predicted no speaker. Where an annotator
+  swapped Source and Cue (the Source span is "said"), they are swapped back.
 * **Cue accuracy**, over the same found attributions: our cue span overlaps the gold Cue span.
 * **All attributions** (lower bar): every gold attribution against every quote we return, and gold
   non-direct attributions against our INDIRECT quotes, by word overlap at least half of the longer.
@@ -764,18 +770,24 @@ def main(argv: list[str] | None = None) -> None:
 {len(articles)} articles, {direct_gold} gold direct quotes of {all_gold} attributions).
 
 Rules (the docstring of `bench/quotes.py` has them in full): a gold attribution is *direct* when its
-Content is enclosed in quote marks; spans are compared after trimming marks and edge punctuation
-(exact, and word overlap ≥ 0.5 of the longer span); a speaker is right when a mention of the predicted
-entity overlaps the gold Source, or its surname is a word of the gold Source (for a pronoun Source: of
-the nearest preceding named gold Source); a cue is right when our cue span overlaps the gold Cue. The
-baseline takes our quotes and gives each the nearest PERSON mention before it.
+Content is enclosed in quote marks; each piece of a discontinuous Content ("A," he said, "B") is one
+span, compared with our DIRECT and PARTIAL quotes after trimming marks and edge punctuation (exact, and
+word overlap ≥ 0.5 of the longer span); a fragment we return inside a gold reported-speech span is out
+of this subset. A speaker is right when a mention of the predicted entity overlaps the gold Source, or
+its surname is a word of the gold Source; a pronoun Source ("he", "she", 111 on dev) is checked against
+the person it names, read by hand from each article (PolNeAR has no coreference layer; the list is in
+`PRONOUN_REFERENTS`); an unnamed Source ("a source", "protesters") is right when we name no entity and
+our speaker words overlap it. A cue is right when our cue span overlaps the gold Cue. The baseline takes
+our quotes and gives each the nearest PERSON mention before it, scored by the same rules. Caveat: dev
+errors were looked at while the rules were developed (mostly on train).
 
 {span_table}
 
 {speaker_table}
 
 Where an annotator swapped Source and Cue (the Source span is "said"), the two are swapped back.
-Speaker accuracy over all matched attributions (direct and reported): {scores.all_speaker.value:.3f} \
+Reported speech has a low recall by design: PolNeAR attributes beliefs, knowledge and perception too
+("believes", "has learned", "fears"), while ours are speech cues only. Speaker accuracy over all matched attributions (direct and reported): {scores.all_speaker.value:.3f} \
 ({scores.all_speaker.total} attributions). Speed: `find_quotes` alone takes {ms_per_600:.2f} ms per 600 words \
 (spaCy, sentences and entities not counted).
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -55,7 +56,8 @@ _LINE_STAT_MAX_CHARS = 160
 _POOL_MIN_DOCUMENTS = 24  # below this, starting worker processes costs more than it saves
 _WINDOW_PER_WORKER = 16  # documents in flight per worker; also the size of one write transaction
 _REPEATED_REFRESH = 64  # re-read a site's repeated lines after this many of its documents
-_LINE_COUNT_FLUSH = 20_000  # distinct (site, line) counts held in memory before they are written
+_LINE_COUNT_FLUSH = 20_000
+_ENRICH_BATCH = 16  # articles a worker enriches in one batched model pass (enrich.article.MODEL_BATCH_SIZE)  # distinct (site, line) counts held in memory before they are written
 
 
 # ---------------------------------------------------------------- records of a run
@@ -771,14 +773,35 @@ class EnrichReport:
 
 
 def run_enrichment(article: Article) -> Enrichment | IngestProblem:
-    """Enrich one article. Runs in a worker process; never raises for odd text."""
-    from dateline.enrich.article import enrich_article
+    """Enrich one article. Never raises for odd text."""
+    return run_enrichment_batch([article])[0]
+
+
+def run_enrichment_batch(articles: Sequence[Article]) -> list[Enrichment | IngestProblem]:
+    """Enrich several articles with one batched model pass. Runs in a worker process; never raises.
+
+    When the batch fails as a whole, each article is tried alone so one bad text costs only itself.
+    """
+    from dateline.enrich.article import enrich_article, enrich_articles
 
     try:
-        return enrich_article(article)
-    except Exception as exc:  # a bug in a stage must not end the batch: record it and go on
-        message = f"unexpected {type(exc).__name__} while enriching: {exc}"
-        return IngestProblem(article.source, "enrich", message[:500], datetime.now(UTC))
+        return list(enrich_articles(articles))
+    except Exception:
+        if len(articles) == 1:
+            return [_enrichment_problem(articles[0])]
+    results: list[Enrichment | IngestProblem] = []
+    for article in articles:
+        try:
+            results.append(enrich_article(article))
+        except Exception:  # a bug in a stage must not end the batch: record it and go on
+            results.append(_enrichment_problem(article))
+    return results
+
+
+def _enrichment_problem(article: Article) -> IngestProblem:
+    exc = sys.exc_info()[1]
+    message = f"unexpected {type(exc).__name__} while enriching article {article.id}: {exc}"
+    return IngestProblem(article.source, "enrich", message[:500], datetime.now(UTC))
 
 
 def save_enrichment(store: SqliteStore, enrichment: Enrichment, *, text_hash: str) -> Enrichment:
@@ -803,6 +826,26 @@ def save_enrichment(store: SqliteStore, enrichment: Enrichment, *, text_hash: st
     return linked
 
 
+def _save_enrichment_result(
+    store: SqliteStore,
+    result: Enrichment | IngestProblem,
+    report: EnrichReport,
+    notify: ProgressCallback,
+) -> None:
+    if isinstance(result, IngestProblem):
+        report.failed += 1
+        report.problems.append(result)
+        store.log_problem(result, run_id=None)
+        notify("failed", result.source)
+        return
+    text_hash = store.article_text_hash(result.article_id)
+    if text_hash is None:  # deleted meanwhile
+        return
+    save_enrichment(store, result, text_hash=text_hash)
+    report.enriched += 1
+    notify("enriched", result.article_id)
+
+
 def enrich_articles(
     store: SqliteStore,
     settings: Settings,
@@ -824,34 +867,41 @@ def enrich_articles(
     if not ids:
         return report
 
-    def articles() -> Iterator[Article]:
+    def batches() -> Iterator[list[Article]]:
+        batch: list[Article] = []
         for article_id in ids:
             article = store.get_article(article_id)
             if article is not None:
-                yield article
+                batch.append(article)
+            if len(batch) >= _ENRICH_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     executor: Executor | None = None
     if settings.workers > 1 and len(ids) >= _POOL_MIN_DOCUMENTS:
         executor = ProcessPoolExecutor(max_workers=settings.workers, initializer=_worker_ignores_ctrl_c)
+
+    def save(batch_results: list[Enrichment | IngestProblem]) -> None:
+        with store.atomic():  # one transaction per batch: Ctrl-C keeps every finished batch
+            for result in batch_results:
+                _save_enrichment_result(store, result, report, notify)
+
     try:
-        results = (
-            executor.map(run_enrichment, articles(), chunksize=4)
-            if executor is not None
-            else map(run_enrichment, articles())
-        )
-        for result in results:
-            if isinstance(result, IngestProblem):
-                report.failed += 1
-                report.problems.append(result)
-                store.log_problem(result, run_id=None)
-                notify("failed", result.source)
-                continue
-            text_hash = store.article_text_hash(result.article_id)
-            if text_hash is None:  # deleted meanwhile
-                continue
-            save_enrichment(store, result, text_hash=text_hash)
-            report.enriched += 1
-            notify("enriched", result.article_id)
+        if executor is None:
+            for batch in batches():
+                save(run_enrichment_batch(batch))
+        else:
+            # A bounded window of batches in flight: workers keep busy while this process writes,
+            # and a store of any size never sits in memory at once.
+            in_flight: deque[Future[list[Enrichment | IngestProblem]]] = deque()
+            for batch in batches():
+                in_flight.append(executor.submit(run_enrichment_batch, batch))
+                if len(in_flight) > 2 * settings.workers:
+                    save(in_flight.popleft().result())
+            while in_flight:
+                save(in_flight.popleft().result())
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)

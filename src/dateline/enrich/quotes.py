@@ -19,13 +19,17 @@ How it works, in four passes over one article:
 3. **Reported speech.** Outside quote marks, every speech cue with a subject and a clause becomes
    an INDIRECT quote: ``Umerov said talks will continue``, ``The ministry said that...``,
    ``According to officials, ...``, ``Talks will continue, officials said.``, ``, adding that...``.
-4. **Speakers.** A speaker phrase resolves to a canonical entity through the entity mentions (the
-   person named last in the phrase's head: "White House spokeswoman Karine Jean-Pierre"; an
-   organisation when no person is named: "the Kremlin said"). Pronouns are resolved last, in text
-   order, like a reader would: the previous speaker when the pronoun fits them, otherwise the
-   person in subject position of the nearest sentence before, gender read from honorifics,
-   gendered role nouns and the article's own pronouns; "they" never resolves to a person, "it" to
-   an organisation. A role phrase ("the minister") goes to the person last seen with that title.
+4. **Speakers.** A speaker phrase resolves to a canonical entity through the entity mentions: the
+   first chunk that names a person ("Leonard Burman, director of the centre," gives Burman; "the
+   foreign minister, Andrii Sybiha," gives Sybiha), the last person in that chunk ("White House
+   spokeswoman Karine Jean-Pierre"), else an organisation ("the Kremlin said", "a Kremlin
+   spokesman said"). Without a mention, a surname or a title seen with a person elsewhere in the
+   article ("the minister") decides. Pronouns are resolved last, in text order, like a reader would:
+   walking back sentence by sentence to the first that names a compatible person, the person in
+   subject position there wins (after any leading "When ..., " clause), unless the previous speaker
+   was attributed in that very sentence; gender comes from honorifics, gendered role nouns, common
+   given names and the article's own pronouns. "they" never resolves to a person, "it" only to an
+   organisation.
 
 Decisions worth knowing:
 
@@ -33,13 +37,17 @@ Decisions worth knowing:
   is returned as **two linked quotes** with the same speaker and cue, so that every quote's
   ``text`` is exactly ``text[start:end]``; ``QuoteAttribution.continues`` links the second part to
   the first. A quote running over several paragraphs is linked the same way, one part per paragraph.
-* Scare quotes (a quoted fragment of one or two words with no speech cue in its sentence: the
-  so-called "peace plan") and quoted titles (Title Case, no cue) are **not quotes**; longer
-  fragments with no cue are kept as PARTIAL with no speaker and a low confidence.
+* Scare quotes (a quoted fragment of up to four words with no speech cue in its sentence: the
+  so-called "peace plan") and quoted titles (Title Case, no cue) are **not quotes**. Longer
+  fragments with no cue are PARTIAL with a low confidence, their speaker the subject of their
+  sentence when it names someone.
 * A quote with no attribution of its own takes the speaker of the quote it continues, of the
   attributed quote before it in the same paragraph, or, when its paragraph holds nothing but
-  quotation, of the last attribution in the previous paragraph, with a lower confidence.
-* ``text`` drops the marks and a trailing comma that belongs to the attribution frame.
+  quotation, of the last attribution in the previous paragraph; failing those, the subject of the
+  sentence just before it ("The judge turned to me. “Mr D’Souza?”"), with a lower confidence.
+* A headline "Kasich: ‘We are going all the way’" has a speaker and no cue (``cue`` is None).
+* ``text`` drops the marks and a trailing comma that belongs to the attribution frame; a reported
+  clause drops its "that".
 """
 
 from __future__ import annotations
@@ -405,7 +413,6 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _TRIPLE_MARK = "'''"  # typewriter copy: a nested quote closing with its outer quote
 _DOUBLE_MARKS = _word_set("\" '' ''' `` “ ” „ « »")
 _SINGLE_MARKS = _word_set("‘ ’ ' ‹ › ‚")
-_ALL_MARKS = _DOUBLE_MARKS | _SINGLE_MARKS
 _SENTENCE_PUNCTUATION = _word_set(". ! ? ;")
 _OPEN, _CLOSE, _EITHER = 1, 2, 3
 _FIXED_SIDE = {"“": _OPEN, "„": _OPEN, "«": _OPEN, "``": _OPEN, "‹": _OPEN, "‚": _OPEN, "‘": _OPEN}
