@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import time
@@ -122,7 +123,9 @@ def _enrich_batch_and_measure(articles: list[Article]) -> int:
 def pooled_rate(articles: list[Article], workers: int) -> tuple[float, float, float]:
     """(articles/s, seconds, peak RSS MiB per worker) through a warmed process pool, in enrich's batches."""
     batches = [articles[i : i + MODEL_BATCH_SIZE] for i in range(0, len(articles), MODEL_BATCH_SIZE)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker) as pool:
+    # Spawned, not forked: a forked worker's RSS would count the pages it shares with this process.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker, mp_context=context) as pool:
         list(pool.map(_enrich_batch_and_measure, [articles[i : i + 2] for i in range(workers)]))  # warm up
         start = time.perf_counter()
         peaks = list(pool.map(_enrich_batch_and_measure, batches))
