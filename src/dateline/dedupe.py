@@ -52,8 +52,11 @@ def normalise_text(text: str) -> str:
     return " ".join(_WORD.findall(folded))
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha1(normalise_text(text).encode("utf-8")).hexdigest()
+def text_hash(text: str, *, normalised: str | None = None) -> str:
+    """SHA-1 of the normalised text (pass NORMALISED when it is already at hand)."""
+    if normalised is None:
+        normalised = normalise_text(text)
+    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -88,14 +91,14 @@ def _mix64(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
-def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
+def shingle_hashes(text: str, size: int = SHINGLE_WORDS, *, normalised: str | None = None) -> np.ndarray:
     """64-bit hashes of the word SIZE-grams of the normalised text (one gram when the text is shorter)."""
-    tokens = normalise_text(text).split()
+    tokens = (normalise_text(text) if normalised is None else normalised).split()
     if not tokens:
         return np.zeros(0, dtype=np.uint64)
-    token_hashes = np.fromiter(
-        (zlib.crc32(token.encode("utf-8")) for token in tokens), dtype=np.uint64, count=len(tokens)
-    )
+    # Each distinct word is hashed once: in news prose about half the words are repeats.
+    word_hashes = {token: zlib.crc32(token.encode("utf-8")) for token in set(tokens)}
+    token_hashes = np.fromiter(map(word_hashes.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
     width = min(size, len(tokens))
     count = len(tokens) - width + 1
     with np.errstate(over="ignore"):
@@ -105,9 +108,9 @@ def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> np.ndarray:
         return _mix64(combined)
 
 
-def minhash_signature(text: str) -> np.ndarray:
+def minhash_signature(text: str, *, normalised: str | None = None) -> np.ndarray:
     """120 uint32 MinHash values over word 5-shingles; equal fractions estimate Jaccard similarity."""
-    hashes = shingle_hashes(text)
+    hashes = shingle_hashes(text, normalised=normalised)
     if not len(hashes):
         return _EMPTY_SIGNATURE.copy()
     with np.errstate(over="ignore"):

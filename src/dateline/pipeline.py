@@ -164,13 +164,14 @@ def run_extraction(task: ExtractionTask) -> ExtractionResult:
 
 
 def fingerprint(article: Article, line_keys: tuple[str, ...] = ()) -> ExtractionResult:
-    signature = dedupe.minhash_signature(article.text)
+    normalised = dedupe.normalise_text(article.text)
+    signature = dedupe.minhash_signature(article.text, normalised=normalised)
     return ExtractionResult(
         article=article,
         problem=None,
         signature=dedupe.signature_to_bytes(signature),
         band_keys=tuple(dedupe.band_keys(signature)),
-        text_hash=dedupe.text_hash(article.text),
+        text_hash=dedupe.text_hash(article.text, normalised=normalised),
         line_keys=line_keys,
     )
 
