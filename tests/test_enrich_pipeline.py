@@ -138,3 +138,24 @@ def test_bad_text_gives_partial_results_not_a_crash() -> None:
     )
     assert german.entities == () and any("no shipped NER model" in n for n in german.notes)
     assert german.figures
+
+
+def test_article_text_is_never_terminal_markup(tmp_path: Path, db_path: Path) -> None:
+    """Untrusted text with rich markup ("[/]", "[red]") is shown as written and never breaks the command."""
+    page = tmp_path / "brackets.txt"
+    page.write_text(
+        "Mayor [red]Jane Roe[/] says [bold]port[/bold] deal is done\n\n"
+        'Mayor Jane Roe said on Monday that the [/] port deal was "finally done [link=x]" after 14 months '
+        "of talks with the three terminal operators and the dockers' union.\n\n"
+        "The council will vote on the agreement next week, officials said, and about 300 jobs depend on it.\n"
+    )
+    code, _, stderr = _cli("ingest", str(page), "--published", "2025-12-01", "--db", str(db_path))
+    assert code == 0, stderr
+    code, stdout, _ = _cli("articles", "--format", "jsonl", "--db", str(db_path))
+    article_id = json.loads(stdout.splitlines()[0])["id"]
+    code, stdout, _ = _cli("article", article_id, "--db", str(db_path))
+    assert code == 0 and "[red]Jane Roe[/]" in stdout
+    code, stdout, _ = _cli("article", article_id, "--facts", "--db", str(db_path))
+    assert code == 0 and "the [/] port deal" in stdout and "[link=x]" in stdout
+    code, stdout, _ = _cli("quotes", "--db", str(db_path))
+    assert code == 0 and "[link=x]" in stdout

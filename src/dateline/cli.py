@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -311,7 +312,7 @@ def article(
         data["duplicates"] = [{"id": i, "similarity": s} for i, s in copies]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(f"[bold]{found.title or '(untitled)'}[/]", highlight=False)
+    out.print(f"[bold]{escape(found.title or '(untitled)')}[/]", highlight=False)
     meta = [
         found.outlet and f"outlet: {found.outlet}" + (f" (via {found.via})" if found.via else ""),
         found.authors and "by " + ", ".join(found.authors),
@@ -327,13 +328,13 @@ def article(
     ]
     for line in meta:
         if line:
-            out.print(f"[dim]{line}[/]", highlight=False)
+            out.print(f"[dim]{escape(line)}[/]", highlight=False)
     if found.standfirst:
-        out.print(f"\n[italic]{found.standfirst}[/]", highlight=False)
+        out.print(f"\n[italic]{escape(found.standfirst)}[/]", highlight=False)
     out.print("\n" + found.text, highlight=False, markup=False)
     for caption in found.captions:
         credit = f" [{caption.credit}]" if caption.credit else ""
-        out.print(f"[dim]caption: {caption.text}{credit}[/]", highlight=False)
+        out.print(f"[dim]caption: {escape(caption.text + credit)}[/]", highlight=False)
     if copies:
         out.print(f"[dim]copies: {', '.join(i[:10] for i, _ in copies)}[/]")
 
@@ -349,40 +350,49 @@ def _print_facts(found: Article, enrichment: Enrichment) -> None:
     for mention in enrichment.mentions:
         add(
             mention.sentence,
-            f"[cyan]{mention.type}[/] {mention.text!r} → {names.get(mention.entity, mention.entity)}"
+            f"[cyan]{mention.type}[/] "
+            + escape(f"{mention.text!r} → {names.get(mention.entity, mention.entity)}")
             + (f" ({mention.form})" if mention.form != "name" else ""),
         )
     for quote in enrichment.quotes:
         add(
             quote.sentence,
-            f"[magenta]quote[/] ({quote.kind}) {quote.speaker or '?'} · {quote.cue or '-'}: “{quote.text}”",
+            f"[magenta]quote[/] ({quote.kind}) "
+            + escape(f"{quote.speaker or quote.speaker_text or '?'} · {quote.cue or '-'}: “{quote.text}”"),
         )
     for figure in enrichment.figures:
         qualifier = f"{figure.qualifier} " if figure.qualifier else ""
         add(
             figure.sentence,
-            f"[green]figure[/] {figure.text!r} = {qualifier}{figure.value:g}"
-            + (f"–{figure.value_max:g}" if figure.value_max is not None else "")
-            + (f" {figure.unit}" if figure.unit else "")
-            + (f" · counts {figure.counted}" if figure.counted else ""),
+            "[green]figure[/] "
+            + escape(
+                f"{figure.text!r} = {qualifier}{figure.value:g}"
+                + (f"–{figure.value_max:g}" if figure.value_max is not None else "")
+                + (f" {figure.unit}" if figure.unit else "")
+                + (f" · counts {figure.counted}" if figure.counted else "")
+            ),
         )
     for expression in enrichment.dates:
         add(
             expression.sentence,
-            f"[yellow]date[/] {expression.text!r} → {expression.value or 'unresolved'}"
-            f" ({expression.precision}, {expression.confidence:.2f})",
+            "[yellow]date[/] "
+            + escape(
+                f"{expression.text!r} → {expression.value or 'unresolved'}"
+                f" ({expression.precision}, {expression.confidence:.2f})"
+            ),
         )
     for event in enrichment.events:
         actors = ", ".join(names.get(a, a) for a in event.actors) or "-"
-        add(event.sentence, f"[bold]event[/] {event.date}{' (planned)' if event.planned else ''} · {actors}")
-    out.print(f"[bold]{found.title or '(untitled)'}[/] [dim]{found.id}[/]", highlight=False)
+        planned = " (planned)" if event.planned else ""
+        add(event.sentence, f"[bold]event[/] {event.date}{planned} · {escape(actors)}")
+    out.print(f"[bold]{escape(found.title or '(untitled)')}[/] [dim]{found.id}[/]", highlight=False)
     for note in enrichment.notes:
-        out.print(f"[dim]note: {note}[/]", highlight=False)
+        out.print(f"[dim]note: {escape(note)}[/]", highlight=False)
     for sentence in enrichment.sentences:
         lines = by_sentence.get(sentence.index)
         if not lines:
             continue
-        out.print(f"\n[dim]{sentence.index:>3}[/] {sentence.text}", highlight=False, markup=False)
+        out.print(f"\n[dim]{sentence.index:>3}[/] {escape(sentence.text)}", highlight=False)
         for line in lines:
             out.print(f"      {line}", highlight=False)
 
@@ -447,19 +457,21 @@ def entity(
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     e = best.entity
-    out.print(f"[bold]{e.name}[/] [dim]{e.type} · {e.key}[/]", highlight=False)
+    out.print(f"[bold]{escape(e.name)}[/] [dim]{e.type} · {escape(e.key)}[/]", highlight=False)
     if e.aliases:
-        out.print(f"also: {', '.join(e.aliases)}", highlight=False)
+        out.print(f"also: {escape(', '.join(e.aliases))}", highlight=False)
     if e.roles:
-        out.print(f"roles: {', '.join(e.roles)}", highlight=False)
+        out.print(f"roles: {escape(', '.join(e.roles))}", highlight=False)
     out.print(f"{e.mention_count} mentions in {best.article_count} articles, {best.quote_count} quotes")
     for mention in mentions:
         date = (mention.published_at or "")[:10] or "-"
-        out.print(f"\n[dim]{date} {mention.outlet or ''} {mention.article_id[:10]}[/]", highlight=False)
+        where = escape(f"{date} {mention.outlet or ''} {mention.article_id[:10]}")
+        out.print(f"\n[dim]{where}[/]", highlight=False)
         out.print(f"  {mention.sentence}", highlight=False, markup=False)
     if len(matches) > 1:
         out.print(
-            f"\n[dim]other matches: {', '.join(m.entity.name for m in matches[1:])}[/]", highlight=False
+            f"\n[dim]other matches: {escape(', '.join(m.entity.name for m in matches[1:]))}[/]",
+            highlight=False,
         )
 
 
@@ -513,8 +525,8 @@ def quotes(
         q = item.quote
         date = (item.published_at or "")[:10] or "-"
         out.print(
-            f"[bold]{q.speaker or '(unknown speaker)'}[/] [dim]{q.cue or ''} · {q.kind} · {date}"
-            f" {item.outlet or ''} {item.article_id[:10]}[/]",
+            f"[bold]{escape(q.speaker or q.speaker_text or '(unknown speaker)')}[/] "
+            f"[dim]{escape(f'{q.cue or chr(32)} · {q.kind} · {date} {item.outlet or chr(32)} {item.article_id[:10]}')}[/]",
             highlight=False,
         )
         out.print(f"  “{q.text}”", highlight=False, markup=False)
@@ -579,7 +591,9 @@ def search(
     with _store(db) as store:
         hits = store.search(query, limit=limit)
     for hit in hits:
-        out.print(f"[bold]{hit.article.id[:10]}[/] {hit.article.title or '(untitled)'}", highlight=False)
+        out.print(
+            f"[bold]{hit.article.id[:10]}[/] {escape(hit.article.title or '(untitled)')}", highlight=False
+        )
         out.print(f"    {hit.snippet}", highlight=False, markup=False)
 
 
