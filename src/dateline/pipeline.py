@@ -55,6 +55,9 @@ REPEATED_LINE_MIN_DOCUMENTS = 3
 _LINE_STAT_MAX_CHARS = 160
 _POOL_MIN_DOCUMENTS = 24  # below this, starting worker processes costs more than it saves
 _WINDOW_PER_WORKER = 16  # documents in flight per worker; also the size of one write transaction
+# Documents per worker task. Each task is a round trip through the pool's queues (pickling, a future, a
+# wake-up of its manager thread): batches of 8 cut that cost per document by about eight.
+_TASK_DOCUMENTS = 8
 _REPEATED_REFRESH = 64  # re-read a site's repeated lines after this many of its documents
 _LINE_COUNT_FLUSH = 20_000
 _ENRICH_BATCH = 16  # articles a worker enriches in one batched model pass (enrich.article.MODEL_BATCH_SIZE)  # distinct (site, line) counts held in memory before they are written
@@ -115,6 +118,11 @@ class _Warning:
 
 
 _Work = _PendingExtraction | _ReadyArticle | _Unchanged | _Warning | IngestProblem
+_Batch = tuple[list["_PendingExtraction"], "Future[list[ExtractionResult]]"]
+
+
+def _documents(in_flight: deque[_Batch]) -> int:
+    return sum(len(items) for items, _ in in_flight)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +169,11 @@ def run_extraction(task: ExtractionTask) -> ExtractionResult:
             None, IngestProblem(task.raw.source, "extract", message[:500], task.ingested_at)
         )
     return fingerprint(article, _line_keys(text) if text is not None else ())
+
+
+def run_extraction_batch(tasks: Sequence[ExtractionTask]) -> list[ExtractionResult]:
+    """``run_extraction`` over a few documents: one round trip through the pool instead of one each."""
+    return [run_extraction(task) for task in tasks]
 
 
 def fingerprint(article: Article, line_keys: tuple[str, ...] = ()) -> ExtractionResult:
@@ -451,9 +464,11 @@ class Ingestor:
 
     def _run(self, specs: Sequence[str], executor_factory: Callable[[], Executor]) -> None:
         # Documents waiting for the pool to start (small runs never start it), then a bounded window of
-        # documents in flight: workers keep extracting while this process writes earlier results.
+        # documents in flight, sent to the workers in small batches: workers keep extracting while this
+        # process writes earlier results.
         waiting: list[_PendingExtraction] = []
-        in_flight: deque[tuple[_PendingExtraction, Future[ExtractionResult]]] = deque()
+        batch: list[_PendingExtraction] = []
+        in_flight: deque[_Batch] = deque()
         window = _WINDOW_PER_WORKER * max(1, self.settings.workers)
         for work in self.work(specs):
             if isinstance(work, IngestProblem):
@@ -470,37 +485,42 @@ class Ingestor:
                 waiting.append(work)
                 if len(waiting) >= _POOL_MIN_DOCUMENTS:
                     self._executor = executor_factory()
-                    for item in waiting:
-                        in_flight.append((item, self._executor.submit(run_extraction, self._task(item))))
+                    for start in range(0, len(waiting), _TASK_DOCUMENTS):
+                        in_flight.append(self._submit(waiting[start : start + _TASK_DOCUMENTS]))
                     waiting = []
             else:
-                in_flight.append((work, self._submit(work)))
-                if len(in_flight) >= 2 * window:
-                    self._drain(in_flight, keep=window)
-        for item in waiting:  # too few documents to be worth a pool
-            in_flight.append((item, self._submit(item)))
+                batch.append(work)
+                if len(batch) >= _TASK_DOCUMENTS:
+                    in_flight.append(self._submit(batch))
+                    batch = []
+                    if _documents(in_flight) >= 2 * window:
+                        self._drain(in_flight, keep=window)
+        for start in range(0, len(waiting), _TASK_DOCUMENTS):  # too few documents to be worth a pool
+            in_flight.append(self._submit(waiting[start : start + _TASK_DOCUMENTS]))
+        if batch:
+            in_flight.append(self._submit(batch))
         self._drain(in_flight, keep=0)
         self._flush_line_counts()
 
-    def _submit(self, item: _PendingExtraction) -> Future[ExtractionResult]:
+    def _submit(self, items: list[_PendingExtraction]) -> _Batch:
+        tasks = [self._task(item) for item in items]
         if self._executor is not None:
-            return self._executor.submit(run_extraction, self._task(item))
+            return items, self._executor.submit(run_extraction_batch, tasks)
         # No pool: extract here, but still write in batched transactions like the pool path.
-        done: Future[ExtractionResult] = Future()
-        done.set_result(run_extraction(self._task(item)))
-        return done
+        done: Future[list[ExtractionResult]] = Future()
+        done.set_result(run_extraction_batch(tasks))
+        return items, done
 
     def _task(self, item: _PendingExtraction) -> ExtractionTask:
         return ExtractionTask(item.raw, item.source_format, self._options_for(item.site), self._now())
 
-    def _drain(
-        self, in_flight: deque[tuple[_PendingExtraction, Future[ExtractionResult]]], *, keep: int
-    ) -> None:
-        """Write finished results, oldest first, until at most KEEP remain in flight (one transaction)."""
+    def _drain(self, in_flight: deque[_Batch], *, keep: int) -> None:
+        """Write finished results, oldest first, until at most KEEP documents remain in flight (one transaction)."""
         with self.store.atomic():
-            while len(in_flight) > keep:
-                item, future = in_flight.popleft()
-                self._save_result(item, future.result())
+            while in_flight and _documents(in_flight) > keep:
+                items, future = in_flight.popleft()
+                for item, result in zip(items, future.result(), strict=True):
+                    self._save_result(item, result)
 
     def _save_result(self, item: _PendingExtraction, result: ExtractionResult) -> None:
         if result.article is None:
