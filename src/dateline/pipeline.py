@@ -56,8 +56,10 @@ _LINE_STAT_MAX_CHARS = 160
 _POOL_MIN_DOCUMENTS = 24  # below this, starting worker processes costs more than it saves
 _WINDOW_PER_WORKER = 16  # documents in flight per worker; also the size of one write transaction
 # Documents per worker task. Each task is a round trip through the pool's queues (pickling, a future, a
-# wake-up of its manager thread): batches of 8 cut that cost per document by about eight.
+# wake-up of its manager thread), which matters for small text scrapes (~2 ms of work each); a big page
+# (~35 ms) goes alone, so one slow batch never holds the window while the other worker waits.
 _TASK_DOCUMENTS = 8
+_TASK_BYTES = 64 * 1024
 _REPEATED_REFRESH = 64  # re-read a site's repeated lines after this many of its documents
 _LINE_COUNT_FLUSH = 20_000
 _ENRICH_BATCH = 16  # articles a worker enriches in one batched model pass (enrich.article.MODEL_BATCH_SIZE)  # distinct (site, line) counts held in memory before they are written
@@ -123,6 +125,21 @@ _Batch = tuple[list["_PendingExtraction"], "Future[list[ExtractionResult]]"]
 
 def _documents(in_flight: deque[_Batch]) -> int:
     return sum(len(items) for items, _ in in_flight)
+
+
+def _batch_is_full(items: Sequence[_PendingExtraction]) -> bool:
+    return len(items) >= _TASK_DOCUMENTS or sum(len(item.raw.content) for item in items) >= _TASK_BYTES
+
+
+def _task_batches(items: Sequence[_PendingExtraction]) -> Iterator[list[_PendingExtraction]]:
+    batch: list[_PendingExtraction] = []
+    for item in items:
+        batch.append(item)
+        if _batch_is_full(batch):
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,18 +502,17 @@ class Ingestor:
                 waiting.append(work)
                 if len(waiting) >= _POOL_MIN_DOCUMENTS:
                     self._executor = executor_factory()
-                    for start in range(0, len(waiting), _TASK_DOCUMENTS):
-                        in_flight.append(self._submit(waiting[start : start + _TASK_DOCUMENTS]))
+                    in_flight.extend(self._submit(items) for items in _task_batches(waiting))
                     waiting = []
             else:
                 batch.append(work)
-                if len(batch) >= _TASK_DOCUMENTS:
+                if _batch_is_full(batch):
                     in_flight.append(self._submit(batch))
                     batch = []
                     if _documents(in_flight) >= 2 * window:
                         self._drain(in_flight, keep=window)
-        for start in range(0, len(waiting), _TASK_DOCUMENTS):  # too few documents to be worth a pool
-            in_flight.append(self._submit(waiting[start : start + _TASK_DOCUMENTS]))
+        # Too few documents to be worth a pool.
+        in_flight.extend(self._submit(items) for items in _task_batches(waiting))
         if batch:
             in_flight.append(self._submit(batch))
         self._drain(in_flight, keep=0)
