@@ -54,6 +54,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--no-record", action="store_true", help="print only; leave BENCHMARKS.md alone")
     parser.add_argument("--only", choices=["html", "text"], help="run one kind (implies --no-record)")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="runs per kind; the median is reported (these machines vary)"
+    )
     args = parser.parse_args()
 
     from bench.render_text import render_text
@@ -68,19 +71,29 @@ def main() -> None:
         for label, folder, kind in kinds:
             if args.only and kind != args.only:
                 continue
-            elapsed, stored, failed = _run(folder, args.workers)
             count = len(html_pages)
-            rows.append([label, count, stored, failed, f"{elapsed:.1f}", f"{count / elapsed:.0f}"])
-            print(
-                f"{label}: {count} in {elapsed:.1f} s = {count / elapsed:.0f}/s ({stored} stored, {failed} failed)"
+            rates = []
+            for _ in range(args.repeat):
+                elapsed, stored, failed = _run(folder, args.workers)
+                rates.append(count / elapsed)
+                print(
+                    f"{label}: {count} in {elapsed:.1f} s = {count / elapsed:.0f}/s ({stored} stored, {failed} failed)"
+                )
+            rates.sort()
+            median = rates[len(rates) // 2]
+            rows.append(
+                [label, count, stored, failed, f"{median:.0f}", f"{rates[0]:.0f}–{rates[-1]:.0f}", len(rates)]
             )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    table = markdown_table(["input", "documents", "stored", "failed", "seconds", "documents/s"], rows)
+    table = markdown_table(
+        ["input", "documents", "stored", "failed", "documents/s (median)", "range", "runs"], rows
+    )
     print(table)
     if args.no_record or args.only:
         return
     body = (
-        f"Command: `.venv/bin/python -m bench.throughput --limit {args.limit} --workers {args.workers}` "
+        f"Command: `.venv/bin/python -m bench.throughput --limit {args.limit} --workers {args.workers}"
+        f" --repeat {args.repeat}` "
         f"({date.today().isoformat()}, {os.cpu_count()} cores, Python {platform.python_version()}).\n\n"
         "End to end into a fresh SQLite store: read, detect, extract (worker processes), language, MinHash, "
         "duplicate search, FTS5-indexed writes. HTML: trafilatura-eval + WCXB pages; text scrapes: the same pages "
