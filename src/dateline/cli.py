@@ -10,7 +10,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -41,6 +41,9 @@ from dateline.models import (
 from dateline.settings import Settings, default_db_path
 from dateline.store import SqliteStore, open_store
 from dateline.store.enrichment import EntitySummary, MentionInContext, StoredQuote
+
+if TYPE_CHECKING:
+    from dateline.pipeline import CopyReport
 
 app = typer.Typer(
     name="dateline",
@@ -293,10 +296,11 @@ def article(
 ) -> None:
     """Show one stored article (with --facts: its entities, quotes, figures and dates, sentence by sentence)."""
     from dateline.enrich.article import enriched_article_dict
+    from dateline.pipeline import article_copies
 
     with _store(db) as store:
         found = store.get_article(article_id)
-        copies = store.duplicates_of(found.id) if found else []
+        copies = article_copies(store, found) if found else []
         enrichment = store.get_enrichment(found.id) if found else None
     if found is None:
         err.print(f"[red]error:[/] no article with id {article_id!r}")
@@ -309,7 +313,7 @@ def article(
         return
     if format is ArticleFormat.json:
         data = found.to_dict() if enrichment is None else enriched_article_dict(found, enrichment)
-        data["duplicates"] = [{"id": i, "similarity": s} for i, s in copies]
+        data["duplicates"] = [_copy_dict(report) for report in copies]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     out.print(f"[bold]{escape(found.title or '(untitled)')}[/]", highlight=False)
@@ -335,8 +339,40 @@ def article(
     for caption in found.captions:
         credit = f" [{caption.credit}]" if caption.credit else ""
         out.print(f"[dim]caption: {escape(caption.text + credit)}[/]", highlight=False)
-    if copies:
-        out.print(f"[dim]copies: {', '.join(i[:10] for i, _ in copies)}[/]")
+    for report in copies:
+        diff = report.differences
+        line = f"copy {report.article.id[:10]} {report.article.outlet or ''}" + (
+            f" via {report.article.via}" if report.article.via else ""
+        )
+        changes = [
+            diff.headline_changed and f"headline: {diff.copy_title}",
+            diff.summary_on_top and f"adds {len(diff.summary_on_top)} paragraph(s) on top",
+            len(diff.added) > len(diff.summary_on_top)
+            and f"adds {len(diff.added) - len(diff.summary_on_top)} paragraph(s)",
+            diff.edited and f"rewords {len(diff.edited)}",
+            diff.removed and f"drops {len(diff.removed)}",
+            diff.credited_wire and f"credits {diff.credited_wire}",
+        ]
+        summary = "; ".join(c for c in changes if c) or "unchanged copy"
+        out.print(f"[dim]{escape(line)}: {escape(summary)}[/]", highlight=False)
+
+
+def _copy_dict(report: CopyReport) -> dict[str, object]:
+    diff = report.differences
+    return {
+        "id": report.article.id,
+        "outlet": report.article.outlet,
+        "via": report.article.via,
+        "similarity": report.similarity,
+        "headline_changed": diff.headline_changed,
+        "title": diff.copy_title,
+        "summary_on_top": [c.text for c in diff.summary_on_top],
+        "added": [{"position": c.position, "text": c.text} for c in diff.added],
+        "edited": [{"position": c.position, "text": c.text, "original": c.original} for c in diff.edited],
+        "removed": [{"position": c.position, "text": c.text} for c in diff.removed],
+        "shared_paragraphs": diff.shared,
+        "credited_wire": diff.credited_wire,
+    }
 
 
 def _print_facts(found: Article, enrichment: Enrichment) -> None:

@@ -150,15 +150,18 @@ class DuplicateCandidate:
     similarity: float
     is_copy: bool = False  # an aggregator's re-serving (``via`` set): never the original when a source exists
     timed: bool = False  # the publication time is known, not just the day
+    wire: bool = False  # published by a wire service: the source its copies reprint, whatever their dates
 
 
-def _earliest_key(candidate: DuplicateCandidate) -> tuple[int, str, bool, bool, str, str, str]:
-    # Known publication dates first, earliest day first. On the same day: the publisher's own copy beats an
+def _earliest_key(candidate: DuplicateCandidate) -> tuple[bool, int, str, bool, bool, str, str, str]:
+    # A wire service's own copy first: papers that print wire copy are copies even when their page
+    # carries an earlier time. Then known publication dates, earliest day first. On the same day: the publisher's own copy beats an
     # aggregator's, and a copy with a known time beats a day-only one (whose midnight would otherwise always
     # win); then the time, then ingest order; ids break ties deterministically.
     published = candidate.published_at
     naive = published.replace(tzinfo=None) if published else None
     return (
+        not candidate.wire,
         0 if published else 1,
         naive.date().isoformat() if naive else "",
         candidate.is_copy,
@@ -170,7 +173,7 @@ def _earliest_key(candidate: DuplicateCandidate) -> tuple[int, str, bool, bool, 
 
 
 def choose_original(group: Sequence[DuplicateCandidate]) -> DuplicateCandidate:
-    """The copy the others are marked ``duplicate_of``: the earliest published."""
+    """The copy the others are marked ``duplicate_of``: the wire service's own, else the earliest published."""
     return min(group, key=_earliest_key)
 
 

@@ -32,6 +32,7 @@ from dateline.extract.article import (
     extract_article,
 )
 from dateline.ingest.inputs import InputRef, expand_inputs, read_input
+from dateline.lineage import CopyDifferences, wire_outlet
 from dateline.models import (
     Article,
     DatePrecision,
@@ -648,7 +649,13 @@ def _fold_duplicates(
     members = {article.id: _candidate(article)}
     for article_id, info in infos.items():
         members[article_id] = dedupe.DuplicateCandidate(
-            article_id, info.published_at, info.ingested_at, 1.0, info.is_copy, info.timed
+            article_id,
+            info.published_at,
+            info.ingested_at,
+            1.0,
+            info.is_copy,
+            info.timed,
+            wire=wire_outlet(info.outlet) is not None,
         )
         root = info.duplicate_of
         if root and root not in members:
@@ -681,6 +688,7 @@ def _candidate(article: Article) -> dedupe.DuplicateCandidate:
         1.0,
         is_copy=article.via is not None,
         timed=article.published_precision is DatePrecision.DATETIME,
+        wire=wire_outlet(article.outlet) is not None,
     )
 
 
@@ -943,3 +951,27 @@ def enrich_articles(
         if executor is not None:
             executor.shutdown(cancel_futures=True)
     return report
+
+
+# ---------------------------------------------------------------- syndication lineage
+
+
+@dataclass(frozen=True, slots=True)
+class CopyReport:
+    """One folded copy of an article, with what it changes against the original."""
+
+    article: Article
+    similarity: float | None
+    differences: CopyDifferences
+
+
+def article_copies(store: SqliteStore, original: Article) -> list[CopyReport]:
+    """The copies folded under ORIGINAL, each compared paragraph by paragraph with it."""
+    from dateline.lineage import compare_copy
+
+    reports = []
+    for copy_id, similarity in store.duplicates_of(original.id):
+        copy = store.get_article(copy_id)
+        if copy is not None:
+            reports.append(CopyReport(copy, similarity, compare_copy(original, copy)))
+    return reports

@@ -84,6 +84,7 @@ class StoredSignature:
     duplicate_of: str | None
     is_copy: bool  # the article names an aggregator it came through (``via``)
     timed: bool  # its publication time is known, not just the day
+    outlet: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,7 +397,7 @@ class SqliteStore(EnrichmentTables):
     def find_by_text_hash(self, text_hash: str, *, exclude_identity: str) -> list[StoredSignature]:
         rows = self._db.execute(
             "SELECT a.id, COALESCE(s.minhash, x''), a.published_at, a.ingested_at, a.duplicate_of, a.via IS NOT NULL,"
-            " a.published_precision = 'datetime'"
+            " a.published_precision = 'datetime', a.outlet"
             " FROM articles a LEFT JOIN article_signatures s ON s.article_id = a.id"
             " WHERE a.text_hash = ? AND a.identity != ?",
             (text_hash, exclude_identity),
@@ -406,7 +407,7 @@ class SqliteStore(EnrichmentTables):
     def find_by_canonical_url(self, url: str, *, exclude_identity: str) -> list[StoredSignature]:
         rows = self._db.execute(
             "SELECT a.id, COALESCE(s.minhash, x''), a.published_at, a.ingested_at, a.duplicate_of, a.via IS NOT NULL,"
-            " a.published_precision = 'datetime'"
+            " a.published_precision = 'datetime', a.outlet"
             " FROM articles a LEFT JOIN article_signatures s ON s.article_id = a.id"
             " WHERE a.canonical_url = ? AND a.identity != ?",
             (url, exclude_identity),
@@ -419,7 +420,7 @@ class SqliteStore(EnrichmentTables):
         placeholders = ",".join("?" * len(keys))
         rows = self._db.execute(
             "SELECT a.id, s.minhash, a.published_at, a.ingested_at, a.duplicate_of, a.via IS NOT NULL,"
-            " a.published_precision = 'datetime'"
+            " a.published_precision = 'datetime', a.outlet"
             " FROM (SELECT DISTINCT article_id FROM article_bands"
             f"       WHERE band_key IN ({placeholders}) AND article_id != ?) c"
             " JOIN articles a ON a.id = c.article_id"
@@ -632,7 +633,14 @@ class SqliteStore(EnrichmentTables):
 
 def _signature_from_row(row: sqlite3.Row) -> StoredSignature:
     return StoredSignature(
-        row[0], bytes(row[1]), _dt(row[2]), datetime.fromisoformat(row[3]), row[4], bool(row[5]), bool(row[6])
+        row[0],
+        bytes(row[1]),
+        _dt(row[2]),
+        datetime.fromisoformat(row[3]),
+        row[4],
+        bool(row[5]),
+        bool(row[6]),
+        row[7],
     )
 
 
