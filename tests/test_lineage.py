@@ -147,3 +147,31 @@ def test_ingest_folds_a_paper_copy_under_the_wire_and_reports_what_it_adds(
     ]
     result = runner.invoke(app, ["article", wire.id, "--db", str(settings.db_path)])
     assert "adds 1 paragraph(s) on top" in result.stdout
+
+
+def test_edits_at_the_same_url_are_versions_not_new_articles(
+    tmp_path: Path, store: SqliteStore, settings: Settings
+) -> None:
+    from dateline.models import DocumentHints
+    from dateline.pipeline import reextract
+
+    page = tmp_path / "story.html"
+    body = "".join(f"<p>{p}</p>" for p in WIRE_PARAGRAPHS)
+    page.write_text(
+        f"<html><head><title>Talks begin</title></head><body><h1>Talks begin</h1>{body}</body></html>"
+    )
+    hints = DocumentHints(url="https://news.example/talks")
+    quiet = replace(settings, enrich=False)
+    first = ingest_inputs(store, [str(page)], quiet, user_hints=hints)
+    page.write_text(
+        "<html><head><title>Talks end without a deal</title></head><body><h1>Talks end without a deal</h1>"
+        f"{body}<p>Late update: the talks ended without agreement shortly before midnight.</p></body></html>"
+    )
+    second = ingest_inputs(store, [str(page)], quiet, user_hints=hints)
+    assert first.added == 1 and second.updated == 1 and store.count_articles() == 1
+    [article] = store.list_articles(limit=None)
+    assert article.title == "Talks end without a deal"
+    [version] = store.article_versions(article.id)
+    assert version.version == 1 and version.title == "Talks begin" and "Late update" not in version.text
+    reextract(store, quiet)  # the same bytes again: not a new version
+    assert len(store.article_versions(article.id)) == 1

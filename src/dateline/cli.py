@@ -301,6 +301,7 @@ def article(
     with _store(db) as store:
         found = store.get_article(article_id)
         copies = article_copies(store, found) if found else []
+        versions = store.article_versions(found.id) if found else []
         enrichment = store.get_enrichment(found.id) if found else None
     if found is None:
         err.print(f"[red]error:[/] no article with id {article_id!r}")
@@ -314,6 +315,17 @@ def article(
     if format is ArticleFormat.json:
         data = found.to_dict() if enrichment is None else enriched_article_dict(found, enrichment)
         data["duplicates"] = [_copy_dict(report) for report in copies]
+        data["versions"] = [
+            {
+                "version": v.version,
+                "title": v.title,
+                "text": v.text,
+                "published_at": v.published_at.isoformat() if v.published_at else None,
+                "seen_at": v.seen_at.isoformat(),
+                "replaced_at": v.replaced_at.isoformat(),
+            }
+            for v in versions
+        ]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     out.print(f"[bold]{escape(found.title or '(untitled)')}[/]", highlight=False)
@@ -339,6 +351,13 @@ def article(
     for caption in found.captions:
         credit = f" [{caption.credit}]" if caption.credit else ""
         out.print(f"[dim]caption: {escape(caption.text + credit)}[/]", highlight=False)
+    for version in versions:
+        changed = "headline and text" if version.title != found.title else "text"
+        out.print(
+            f"[dim]version {version.version} (until {version.replaced_at:%Y-%m-%d %H:%M}, {changed} differ):"
+            f" {escape(version.title or '(untitled)')}[/]",
+            highlight=False,
+        )
     for report in copies:
         diff = report.differences
         line = f"copy {report.article.id[:10]} {report.article.outlet or ''}" + (

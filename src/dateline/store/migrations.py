@@ -258,4 +258,23 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX dated_events_date ON dated_events(date);
         """,
     ),
+    (
+        "article versions: earlier headlines and texts of an article re-published at the same URL",
+        """
+        -- A new version of a known article (same identity, new bytes) updates it in place and keeps its
+        -- id; what it said before is kept here, so headline and body edits show as versions.
+        CREATE TABLE article_versions (
+            article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            version     INTEGER NOT NULL,               -- 1 = first seen
+            title       TEXT,
+            text        TEXT NOT NULL,
+            text_hash   TEXT NOT NULL,
+            raw_sha256  TEXT,
+            published_at TEXT,
+            seen_at     TEXT NOT NULL,                  -- when this version was stored
+            replaced_at TEXT NOT NULL,                  -- when a newer version replaced it
+            PRIMARY KEY (article_id, version)
+        );
+        """,
+    ),
 )

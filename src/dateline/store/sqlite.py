@@ -113,6 +113,19 @@ class StoreStats:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleVersion:
+    """What an article said before a newer version replaced it."""
+
+    version: int  # 1 = the first version seen
+    title: str | None
+    text: str
+    raw_sha256: str | None
+    published_at: datetime | None
+    seen_at: datetime
+    replaced_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     article: Article
     snippet: str
@@ -335,14 +348,59 @@ class SqliteStore(EnrichmentTables):
         )
         with self._writing():
             existed = self._db.execute(
-                "SELECT 1 FROM articles WHERE identity = ?", (article.identity,)
+                "SELECT id, title, text, text_hash, raw_sha256, published_at, updated_at FROM articles"
+                " WHERE identity = ?",
+                (article.identity,),
             ).fetchone()
+            # A version is new input that reads differently; re-extracting the same bytes is not one.
+            if (
+                existed is not None
+                and existed["raw_sha256"] != article.raw_sha256
+                and (existed["text_hash"], existed["title"]) != (text_hash, article.title)
+            ):
+                self._keep_version(existed, replaced_at=now)
             self._db.execute(
                 f"INSERT INTO articles({columns}) VALUES ({placeholders})"
                 f" ON CONFLICT(identity) DO UPDATE SET {updates}",
                 values,
             )
         return existed is None
+
+    def _keep_version(self, row: sqlite3.Row, *, replaced_at: str) -> None:
+        self._db.execute(
+            "INSERT INTO article_versions(article_id, version, title, text, text_hash, raw_sha256, published_at,"
+            " seen_at, replaced_at) VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM article_versions"
+            " WHERE article_id = ?), ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row["id"],
+                row["id"],
+                row["title"],
+                row["text"],
+                row["text_hash"],
+                row["raw_sha256"],
+                row["published_at"],
+                row["updated_at"],
+                replaced_at,
+            ),
+        )
+
+    def article_versions(self, article_id: str) -> list[ArticleVersion]:
+        """Earlier versions of an article (headline or text changed at the same identity), oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", (article_id,)
+        )
+        return [
+            ArticleVersion(
+                r["version"],
+                r["title"],
+                r["text"],
+                r["raw_sha256"],
+                _dt(r["published_at"]),
+                datetime.fromisoformat(r["seen_at"]),
+                datetime.fromisoformat(r["replaced_at"]),
+            )
+            for r in rows
+        ]
 
     def get_article(self, article_id: str) -> Article | None:
         row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
