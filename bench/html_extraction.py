@@ -41,6 +41,7 @@ from bench.common import (
     wcxb_pages,
     word_prf,
 )
+from dateline.extract.html import EXTRACTOR
 
 # ------------------------------------------------------------------ which pages are news
 
@@ -145,13 +146,13 @@ def _readability(html: bytes, url: str | None) -> Output:
 
 
 SYSTEMS: dict[str, Callable[[bytes, str | None], Output]] = {
-    "dateline html.v1": _ours,
+    f"dateline {EXTRACTOR}": _ours,
     "trafilatura 2.3.1 extract() defaults": _trafilatura(),
     "trafilatura extract(include_comments=False)": _trafilatura(include_comments=False),
     "trafilatura bare_extraction(with_metadata=True)": _trafilatura_metadata,
     "readability-lxml 0.9 summary()": _readability,
 }
-METADATA_SYSTEMS = ("dateline html.v1", "trafilatura bare_extraction(with_metadata=True)")
+METADATA_SYSTEMS = (f"dateline {EXTRACTOR}", "trafilatura bare_extraction(with_metadata=True)")
 BODY_SYSTEMS = tuple(name for name in SYSTEMS if name != "trafilatura bare_extraction(with_metadata=True)")
 
 
@@ -322,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
         f"({'met' if ours_mean <= 25 else 'NOT met'}: heavy pages and the recall pass pull the mean up)"
     )
     timing_table = markdown_table(["system", "mean ms/page", "median", "p95", "pages/s"], timing_rows)
-    empty = sum(1 for o in traf_out + wcxb_out if not o["dateline html.v1"].text)
+    empty = sum(1 for o in traf_out + wcxb_out if not o[f"dateline {EXTRACTOR}"].text)
 
     limit_flag = f" --limit {args.limit}" if args.limit else ""
     body = f"""Command: `.venv/bin/python -m bench.html_extraction{limit_flag}` (run {date.today().isoformat()}; \
@@ -436,7 +437,7 @@ def _pooled_news_rows(
 def _verdict(label: str, rows: list[list[Any]], *, strictly: bool = False) -> str:
     """Ours against the better of the two plain-trafilatura settings, on the F1 column."""
     f1 = {row[0]: row[-1] for row in rows}
-    ours = f1["dateline html.v1"]
+    ours = f1[f"dateline {EXTRACTOR}"]
     plain = max(value for name, value in f1.items() if name.startswith("trafilatura"))
     met = ours > plain if strictly else ours >= plain
     target = "above" if strictly else "at or above"

@@ -41,7 +41,7 @@ def body_of(paragraphs: tuple[str, ...]) -> str:
 
 def test_news_article_fields() -> None:
     fields = extract_html(fixture("news_article.html"), url="https://www.coastalcourier.example/x")
-    assert fields.extractor == EXTRACTOR == "html.v1"
+    assert fields.extractor == EXTRACTOR == "html.v2"
     assert fields.title == "Harbour towns brace for the biggest spring tide in decades"
     assert fields.authors == ("Maria Okonkwo", "Tom Ellery")
     assert fields.outlet == "The Coastal Courier"

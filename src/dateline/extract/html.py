@@ -72,7 +72,7 @@ from dateline.extract.published import published_from_html
 from dateline.ingest.decode import decode_bytes
 from dateline.models import Caption, ExtractedFields
 
-EXTRACTOR = "html.v1"
+EXTRACTOR = "html.v2"
 
 # trafilatura logs every page it discards at WARNING; our callers record ExtractionError instead.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -573,6 +573,11 @@ def split_credit(text: str) -> tuple[str, str | None]:
 # fires on about one page in six, so the second pass costs ~2-3 ms a page on average.
 RECALL_TRIGGER_SHARE = 0.5
 RECALL_ACCEPT_RATIO = 2.0
+# trafilatura's own pass first, without its readability/jusText comparison (15% of a page's extraction
+# time); the comparison runs only when that pass kept under 800 characters or under 30% of the page's
+# visible text. Measured: 5% less CPU per page for 0.002 less segment F / word F1 (bench.html_extraction).
+FAST_ACCEPT_SHARE = 0.3
+FAST_ACCEPT_CHARS = 800
 _TEXT_LENGTH = XPath("string-length(normalize-space(.))")
 
 
@@ -585,10 +590,12 @@ def body_paragraphs(
     root: HtmlElement | None = None,
 ) -> list[str]:
     """The article body as paragraphs (sub-headings included, in order), chrome lines removed."""
-    text = _trafilatura_text(tree, url, favor_recall=False)
     root = root if root is not None else article_root(tree)
     code = sum(len(element.text or "") for element in root.iter("script", "style", "noscript"))
     visible = int(_TEXT_LENGTH(root)) - code
+    text = _trafilatura_text(tree, url, favor_recall=False, fast=True)
+    if len(text) < FAST_ACCEPT_SHARE * visible or len(text) < FAST_ACCEPT_CHARS:
+        text = _trafilatura_text(tree, url, favor_recall=False)
     if len(text) < RECALL_TRIGGER_SHARE * visible:
         recall_text = _trafilatura_text(tree, url, favor_recall=True)
         if len(recall_text) > RECALL_ACCEPT_RATIO * len(text):
@@ -597,10 +604,11 @@ def body_paragraphs(
     return clean_lines([line for line in lines if line], captions=captions, title=title)
 
 
-def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool) -> str:
+def _trafilatura_text(tree: HtmlElement, url: str | None, *, favor_recall: bool, fast: bool = False) -> str:
     document = bare_extraction(
         tree,
         url=url,
+        fast=fast,
         include_comments=False,
         include_tables=True,
         with_metadata=False,
