@@ -389,3 +389,15 @@ def test_golden_floor() -> None:
     assert score.role_recall() >= FLOOR["role_recall"]
     assert score.violations == []
     assert score_links(golden).accuracy >= FLOOR["links"]
+
+
+def test_time_zone_abbreviations_are_not_organisations() -> None:
+    from dateline.enrich.nlp import load_pipeline
+    from dateline.enrich.sentences import split_sentences
+
+    paragraphs = ("The judge entered the courtroom at 13:40 local time (0040 UTC) and the hearing began.",)
+    text = paragraphs[0]
+    nlp = load_pipeline("en")
+    assert nlp is not None
+    _, mentions = find_entities(text, split_sentences(paragraphs, "en"), nlp(text), "en")
+    assert all(m.text != "UTC" for m in mentions)

@@ -253,6 +253,38 @@ _DEMONYM_SUFFIXES = ("ien", "ienne", "ais", "aise", "ois", "oise", "ain", "aine"
 _DETERMINERS = frozenset({"the", "le", "la", "les", "l'"})
 _POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
 _TITLE_CONNECTORS = frozenset({"of", "for", "de", "du", "des"})
+# Time-zone abbreviations are never entities (they come with clock times, which the dates stage reads).
+_TIME_ZONES = frozenset(
+    [
+        "UTC",
+        "GMT",
+        "BST",
+        "CET",
+        "CEST",
+        "EET",
+        "EEST",
+        "WET",
+        "WEST",
+        "MSK",
+        "EST",
+        "EDT",
+        "CST",
+        "CDT",
+        "MST",
+        "MDT",
+        "PST",
+        "PDT",
+        "AEST",
+        "AEDT",
+        "IST",
+        "JST",
+        "KST",
+        "HKT",
+        "SGT",
+        "NZST",
+        "NZDT",
+    ]
+)
 _PLURAL_DEMONYM_ENDINGS = ("ers", "ians", "ans", "ese", "ites", "is", "ns", "iens", "ais", "ois", "ains")
 _POSSESSIVE_ENDING = re.compile(r"(?:['’]s|s['’]|['’])$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
@@ -761,6 +793,8 @@ class _ArticleEntities:
             return
         tokens = self.tokens
         span = list(range(first, stop))
+        if len(span) == 1 and tokens[first].text in _TIME_ZONES:
+            return  # "13:40 local time (0040 UTC)": the small model reads zone names as organisations
         gender: str | None = None
         titled = False
         # Leading determiners ("the Kremlin") and, for people, titles ("President Zelensky") are not the name.
