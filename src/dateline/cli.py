@@ -461,17 +461,26 @@ def enrich(
     db: DbOption = None,
 ) -> None:
     """Find entities, quotes, figures and dates in stored articles (ingest runs this on its own)."""
+    from dateline.enrich.article import ENRICH_VERSION
     from dateline.pipeline import enrich_articles
 
     settings = _settings(db, workers=workers)
     with _store(db) as store:
-        with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
-            task = progress.add_task("enrich", total=None)
+        pending = store.articles_needing_enrichment(ENRICH_VERSION, force=all_articles)
+        columns = (
+            SpinnerColumn(),
+            TextColumn("[bold]enrich"),
+            BarColumn(bar_width=None),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("enrich", total=len(pending))
             try:
                 report = enrich_articles(
                     store,
                     settings,
-                    force=all_articles,
+                    article_ids=pending,
                     progress=lambda o, s: progress.update(task, advance=1),
                 )
             except KeyboardInterrupt:
