@@ -331,12 +331,12 @@ class EnrichmentTables:
                 " WHERE key = ?",
                 (key, key),
             )
-        # An entity no article mentions or quotes any more (its article was re-enriched) is dropped.
-        self._db.execute(
-            "DELETE FROM entities WHERE mention_count = 0"
-            " AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_key = entities.key)"
-            " AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.speaker_entity = entities.key)"
-        )
+            # An entity no article mentions or quotes any more (its article was re-enriched) is dropped.
+            self._db.execute(
+                "DELETE FROM entities WHERE key = ? AND mention_count = 0"
+                " AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.speaker_entity = ?)",
+                (key, key),
+            )
 
     def get_enrichment(self, article_id: str) -> Enrichment | None:
         """An article's stored facts, with the canonical entities its mentions point to."""
