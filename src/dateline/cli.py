@@ -663,13 +663,16 @@ def search(
 
 @app.command()
 def reextract(db: DbOption = None) -> None:
-    """Run extraction again over every stored raw document (after upgrading Dateline)."""
+    """Run extraction again over every stored raw document (after upgrading Dateline), then enrichment."""
     from dateline.pipeline import reextract as run_reextract
 
     with _store(db) as store, Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("re-extract", total=len(store.raw_shas_with_articles()))
         report = run_reextract(
-            store, _settings(db), progress=lambda outcome, source: progress.update(task, advance=1)
+            store,
+            _settings(db),
+            # the bar counts re-extracted documents; the enrichment that follows is not on it
+            progress=lambda outcome, source: progress.update(task, advance=int(outcome != "enriched")),
         )
     err.print(f"{report.updated} updated, {report.unchanged} unchanged, {report.failed} failed")
     if report.failed:

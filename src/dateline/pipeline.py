@@ -763,7 +763,8 @@ class ReextractReport:
 def reextract(
     store: SqliteStore, settings: Settings, *, progress: ProgressCallback | None = None
 ) -> ReextractReport:
-    """Run extraction again over every stored raw document (after an extractor improved)."""
+    """Run extraction again over every stored raw document (after an extractor improved), then enrichment
+    over the articles whose text changed."""
     from dateline.ingest.detect import detect_format
 
     report = ReextractReport()
@@ -804,6 +805,10 @@ def reextract(
         else:
             report.unchanged += 1
         notify("updated" if changed else "unchanged", raw.source)
+    if settings.enrich:  # articles whose text changed have stale facts: redo them, as ingest would
+        enriched = enrich_articles(store, settings)
+        report.failed += enriched.failed
+        report.problems.extend(enriched.problems)
     return report
 
 
