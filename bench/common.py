@@ -15,7 +15,12 @@ import tarfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dateline.models import Article
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = REPO_ROOT / "bench" / ".cache"
@@ -253,6 +258,41 @@ def record_section(section: str, body: str) -> None:
             blocks[-1] = blocks[-1].rstrip("\n") + "\n\n"
         blocks.append(new_block)
     BENCHMARKS_MD.write_text("".join(blocks).rstrip("\n") + "\n")
+
+
+def record_article(
+    record_id: str,
+    text: str,
+    *,
+    language: str,
+    title: str | None = None,
+    url: str | None = None,
+    outlet: str | None = None,
+    published: date | None = None,
+) -> Article:
+    """A data set's already-clean record (one paragraph per line) as an Article, the way ingest reads a
+    JSONL record: ``dateline.extract.article.article_from_parts``."""
+    from datetime import UTC, datetime
+
+    from dateline.extract.article import article_from_parts
+    from dateline.models import DateOrigin, DatePrecision, DocumentHints, PublishedDate, RawDocument
+
+    hints = DocumentHints(
+        url=url,
+        outlet=outlet,
+        title=title,
+        language=language,
+        published=PublishedDate(
+            datetime(published.year, published.month, published.day, tzinfo=UTC),
+            DatePrecision.DAY,
+            DateOrigin.INPUT,
+        )
+        if published
+        else PublishedDate(),
+    )
+    raw = RawDocument(source=url or record_id, content=text.encode("utf-8"), identity=record_id)
+    paragraphs = tuple(p.strip() for p in text.split("\n") if p.strip())
+    return article_from_parts(raw, hints, paragraphs, (), ingested_at=datetime.now(UTC))
 
 
 def iter_limited(items: list, limit: int | None) -> Iterator:

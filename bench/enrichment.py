@@ -17,11 +17,11 @@ import os
 import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
+from datetime import date
 
-from bench.common import markdown_table, record_section, require_data
+from bench.common import markdown_table, record_article, record_section, require_data
 from dateline.enrich.article import MODEL_BATCH_SIZE
-from dateline.models import Article, DateOrigin, DatePrecision, SourceFormat
+from dateline.models import Article
 
 TARGET_ARTICLES_PER_S = 40
 WORDS_PER_ARTICLE = 600
@@ -33,30 +33,15 @@ def wikinews_articles(limit: int | None) -> list[Article]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
-            paragraphs = tuple(p.strip() for p in record["text"].split("\n") if p.strip())
-            published = (
-                datetime.fromisoformat(record["date"]).replace(tzinfo=UTC) if record.get("date") else None
-            )
             articles.append(
-                Article(
-                    id=str(record["id"]),
-                    source=record.get("url") or str(record["id"]),
+                record_article(
+                    str(record["id"]),
+                    record["text"],
+                    language="en",
+                    title=record.get("title"),
                     url=record.get("url"),
                     outlet="Wikinews",
-                    via=None,
-                    title=record.get("title"),
-                    authors=(),
-                    section=None,
-                    standfirst=None,
-                    published_at=published,
-                    published_precision=DatePrecision.DAY,
-                    published_origin=DateOrigin.INPUT,
-                    language="en",
-                    paragraphs=paragraphs,
-                    captions=(),
-                    source_format=SourceFormat.JSONL,
-                    ingested_at=datetime.now(UTC),
-                    identity=str(record["id"]),
+                    published=date.fromisoformat(record["date"][:10]) if record.get("date") else None,
                 )
             )
             if limit and len(articles) >= limit:

@@ -35,6 +35,7 @@ from typing import Any
 
 from bench.common import REPO_ROOT, data_root, markdown_table, record_section
 from dateline.enrich.entities import (
+    NER_LABELS,
     entity_match_keys,
     find_entities,
     fold_name,
@@ -43,7 +44,7 @@ from dateline.enrich.entities import (
 )
 from dateline.enrich.nlp import load_pipeline
 from dateline.enrich.sentences import split_sentences
-from dateline.models import Entity, EntityMention, EntityType, Sentence
+from dateline.models import Entity, EntityMention, Sentence
 
 GOLDEN = REPO_ROOT / "tests" / "fixtures" / "enrich" / "entities_golden.json"
 WORDS_PER_ARTICLE = 600
@@ -149,15 +150,7 @@ class EntityScore:
 
 Finder = Callable[[str, tuple[Sentence, ...], Any, str], tuple[tuple[Entity, ...], tuple[EntityMention, ...]]]
 
-_BASELINE_LABELS = {
-    "PERSON": EntityType.PERSON,
-    "PER": EntityType.PERSON,
-    "ORG": EntityType.ORGANISATION,
-    "GPE": EntityType.PLACE,
-    "LOC": EntityType.PLACE,
-    "FAC": EntityType.PLACE,
-    "NORP": EntityType.GROUP,
-}
+_BASELINE_LABELS = NER_LABELS  # the baseline reads spaCy's entities with our label mapping
 
 
 def model_only(

@@ -40,7 +40,7 @@ from datetime import date
 
 import numpy as np
 
-from bench.common import markdown_table, record_section, require_data
+from bench.common import markdown_table, record_article, record_section, require_data
 from bench.embeddings import (
     EcbDocument,
     Tfidf,
@@ -136,36 +136,10 @@ def _tfidf_agglomerative(items: Sequence[StreamItem]) -> Callable[[float], Label
 def entity_keys(items: Sequence[StreamItem]) -> list[frozenset[str]]:
     """Each item's canonical-entity match keys from our enrichment stage (spaCy + rules), as the store
     would index them: folded full names, surnames, aliases (``dateline.enrich.entities.entity_match_keys``)."""
-    from datetime import UTC, datetime
-
     from dateline.enrich.article import enrich_articles
     from dateline.enrich.entities import entity_match_keys
-    from dateline.models import Article, DateOrigin, DatePrecision, SourceFormat
 
-    now = datetime.now(UTC)
-    articles = [
-        Article(
-            id=item.id,
-            source=item.id,
-            url=None,
-            outlet=None,
-            via=None,
-            title=None,
-            authors=(),
-            section=None,
-            standfirst=None,
-            published_at=None,
-            published_precision=DatePrecision.UNKNOWN,
-            published_origin=DateOrigin.NONE,
-            language=item.language,
-            paragraphs=tuple(p for p in item.text.split("\n") if p.strip()),
-            captions=(),
-            source_format=SourceFormat.TEXT,
-            ingested_at=now,
-            identity=item.id,
-        )
-        for item in items
-    ]
+    articles = [record_article(item.id, item.text, language=item.language) for item in items]
     keys = []
     for start in range(0, len(articles), 16):
         for enrichment in enrich_articles(articles[start : start + 16]):

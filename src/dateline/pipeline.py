@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sys
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -836,20 +835,19 @@ def run_enrichment_batch(articles: Sequence[Article]) -> list[Enrichment | Inges
 
     try:
         return list(enrich_articles(articles))
-    except Exception:
+    except Exception as exc:
         if len(articles) == 1:
-            return [_enrichment_problem(articles[0])]
+            return [_enrichment_problem(articles[0], exc)]
     results: list[Enrichment | IngestProblem] = []
     for article in articles:
         try:
             results.append(enrich_article(article))
-        except Exception:  # a bug in a stage must not end the batch: record it and go on
-            results.append(_enrichment_problem(article))
+        except Exception as exc:  # a bug in a stage must not end the batch: record it and go on
+            results.append(_enrichment_problem(article, exc))
     return results
 
 
-def _enrichment_problem(article: Article) -> IngestProblem:
-    exc = sys.exc_info()[1]
+def _enrichment_problem(article: Article, exc: Exception) -> IngestProblem:
     message = f"unexpected {type(exc).__name__} while enriching article {article.id}: {exc}"
     return IngestProblem(article.source, "enrich", message[:500], datetime.now(UTC))
 

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
 VERSION = "entities.v1"
 
-_NER_LABELS: dict[str, EntityType] = {
+# spaCy's labels (English OntoNotes, French WikiNER) as our entity types; the rest are not entities.
+NER_LABELS: dict[str, EntityType] = {
     "PERSON": EntityType.PERSON,
     "PER": EntityType.PERSON,
     "ORG": EntityType.ORGANISATION,
@@ -254,37 +255,11 @@ _DETERMINERS = frozenset({"the", "le", "la", "les", "l'"})
 _POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
 _TITLE_CONNECTORS = frozenset({"of", "for", "de", "du", "des"})
 # Time-zone abbreviations are never entities (they come with clock times, which the dates stage reads).
-_TIME_ZONES = frozenset(
-    [
-        "UTC",
-        "GMT",
-        "BST",
-        "CET",
-        "CEST",
-        "EET",
-        "EEST",
-        "WET",
-        "WEST",
-        "MSK",
-        "EST",
-        "EDT",
-        "CST",
-        "CDT",
-        "MST",
-        "MDT",
-        "PST",
-        "PDT",
-        "AEST",
-        "AEDT",
-        "IST",
-        "JST",
-        "KST",
-        "HKT",
-        "SGT",
-        "NZST",
-        "NZDT",
-    ]
+_TIME_ZONE_NAMES = (
+    "UTC GMT BST CET CEST EET EEST WET WEST MSK EST EDT CST CDT MST MDT PST PDT AEST AEDT IST JST KST HKT SGT"
+    " NZST NZDT"
 )
+_TIME_ZONES = frozenset(_TIME_ZONE_NAMES.split())
 _PLURAL_DEMONYM_ENDINGS = ("ers", "ians", "ans", "ese", "ites", "is", "ns", "iens", "ais", "ois", "ains")
 _POSSESSIVE_ENDING = re.compile(r"(?:['’]s|s['’]|['’])$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
@@ -788,7 +763,7 @@ class _ArticleEntities:
             index = end + 1
 
     def _add_model_mention(self, first: int, stop: int, label: str) -> None:
-        entity_type = _NER_LABELS.get(label)
+        entity_type = NER_LABELS.get(label)
         if entity_type is None:
             return
         tokens = self.tokens

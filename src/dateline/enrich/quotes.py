@@ -2112,7 +2112,12 @@ def _carried_source(
 
 
 def _own_sentence_subject(context: _Context, sentence_start: int, before: int) -> _Speaker | None:
-    tokens = context.tokens_between(sentence_start, before)
+    return _subject_speaker(context, sentence_start, before)
+
+
+def _subject_speaker(context: _Context, start: int, end: int) -> _Speaker | None:
+    """The speaker named by the subject of the clause between START and END, if it names one."""
+    tokens = context.tokens_between(start, end)
     if not tokens:
         return None
     subject = _clause_subject(context, tokens.start, tokens.stop)
@@ -2151,16 +2156,7 @@ def _previous_sentence_subject(context: _Context, item: _Found) -> _Speaker | No
         previous_start, previous_end = previous.start, previous.end
     if context.inside_quote(previous_start) or context.inside_quote(previous_end - 1):
         return None
-    tokens = context.tokens_between(previous_start, previous_end)
-    if not tokens:
-        return None
-    subject = _clause_subject(context, tokens.start, tokens.stop)
-    if subject is None:
-        return None
-    speaker = _resolve_speaker(context, *subject)
-    if speaker is None or (speaker.key is None and speaker.pending_gender is None):
-        return None
-    return speaker
+    return _subject_speaker(context, previous_start, previous_end)
 
 
 def _pure_quote_paragraph(context: _Context, paragraph: int) -> bool:
