@@ -21,6 +21,7 @@ from datetime import date
 
 from bench.common import markdown_table, record_article, record_section, require_data
 from dateline.enrich.article import MODEL_BATCH_SIZE
+from dateline.errors import ExtractionError
 from dateline.models import Article
 
 TARGET_ARTICLES_PER_S = 40
@@ -33,8 +34,8 @@ def wikinews_articles(limit: int | None) -> list[Article]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
-            articles.append(
-                record_article(
+            try:
+                article = record_article(
                     str(record["id"]),
                     record["text"],
                     language="en",
@@ -43,7 +44,9 @@ def wikinews_articles(limit: int | None) -> list[Article]:
                     outlet="Wikinews",
                     published=date.fromisoformat(record["date"][:10]) if record.get("date") else None,
                 )
-            )
+            except ExtractionError:  # a stub of a few words: ingest would not store it either
+                continue
+            articles.append(article)
             if limit and len(articles) >= limit:
                 break
     return articles

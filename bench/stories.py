@@ -138,13 +138,22 @@ def entity_keys(items: Sequence[StreamItem]) -> list[frozenset[str]]:
     would index them: folded full names, surnames, aliases (``dateline.enrich.entities.entity_match_keys``)."""
     from dateline.enrich.article import enrich_articles
     from dateline.enrich.entities import entity_match_keys
+    from dateline.errors import ExtractionError
 
-    articles = [record_article(item.id, item.text, language=item.language) for item in items]
-    keys = []
+    articles = []
+    for item in items:
+        try:
+            articles.append(record_article(item.id, item.text, language=item.language))
+        except ExtractionError:  # too short to be an article (a few ECB+ files): it names no entities
+            continue
+    by_id: dict[str, frozenset[str]] = {}
     for start in range(0, len(articles), 16):
-        for enrichment in enrich_articles(articles[start : start + 16]):
-            keys.append(frozenset(k for entity in enrichment.entities for k in entity_match_keys(entity)))
-    return keys
+        batch = articles[start : start + 16]
+        for article, enrichment in zip(batch, enrich_articles(batch), strict=True):
+            by_id[article.identity] = frozenset(
+                k for entity in enrichment.entities for k in entity_match_keys(entity)
+            )
+    return [by_id.get(item.id, frozenset()) for item in items]
 
 
 def entity_jaccard(keys: Sequence[frozenset[str]]) -> np.ndarray:

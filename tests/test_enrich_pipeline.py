@@ -159,3 +159,10 @@ def test_article_text_is_never_terminal_markup(tmp_path: Path, db_path: Path) ->
     assert code == 0 and "the [/] port deal" in stdout and "[link=x]" in stdout
     code, stdout, _ = _cli("quotes", "--db", str(db_path))
     assert code == 0 and "[link=x]" in stdout
+
+
+def test_ingest_no_enrich_leaves_the_facts_for_later(db_path: Path) -> None:
+    code, _, stderr = _cli("ingest", str(EXAMPLES / "pages"), "--no-enrich", "--db", str(db_path))
+    assert code == 0, stderr
+    code, _, stderr = _cli("enrich", "--db", str(db_path))
+    assert code == 0 and "1 enriched" in stderr

@@ -141,6 +141,9 @@ def ingest(
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Never fetch linked pages of feed entries.")
     ] = False,
+    no_enrich: Annotated[
+        bool, typer.Option("--no-enrich", help="Extract only; run `dateline enrich` later for the facts.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Ingest news into the store: HTML pages, text scrapes, RSS/Atom, OPML, JSONL, WARC. Re-ingesting is a no-op."""
@@ -152,6 +155,8 @@ def ingest(
         settings = replace(settings, fetch=FetchSettings(allow_private_addresses=True))
     if no_fetch:
         settings = replace(settings, fetch_linked_pages=False)
+    if no_enrich:
+        settings = replace(settings, enrich=False)
     with _store(db) as store:
         columns = (
             SpinnerColumn(),
