@@ -99,6 +99,15 @@ def test_published_precision(
         assert hints.published == expected
 
 
+@pytest.mark.parametrize("key", ["published", "date"])
+def test_published_date_aliases(key: str) -> None:
+    hints = record_to_parts({key: "2020-03-17"})[0]
+    assert hints.published == PublishedDate(datetime(2020, 3, 17), DatePrecision.DAY, DateOrigin.INPUT)
+    # published_at wins when both are given
+    both = record_to_parts({key: "2020-03-17", "published_at": "2021-01-02"})[0]
+    assert both.published.value == datetime(2021, 1, 2)
+
+
 def test_lenient_normalisation() -> None:
     hints, paragraphs, captions, identity = record_to_parts(
         {

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -37,6 +37,7 @@ from dateline.models import (
     IngestProblem,
     PublishedDate,
     Quote,
+    Story,
 )
 from dateline.settings import Settings, default_db_path
 from dateline.store import SqliteStore, open_store
@@ -144,6 +145,9 @@ def ingest(
     no_enrich: Annotated[
         bool, typer.Option("--no-enrich", help="Extract only; run `dateline enrich` later for the facts.")
     ] = False,
+    no_stories: Annotated[
+        bool, typer.Option("--no-stories", help="Skip story clustering; `dateline cluster` runs it later.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Ingest news into the store: HTML pages, text scrapes, RSS/Atom, OPML, JSONL, WARC. Re-ingesting is a no-op."""
@@ -157,6 +161,8 @@ def ingest(
         settings = replace(settings, fetch_linked_pages=False)
     if no_enrich:
         settings = replace(settings, enrich=False)
+    if no_stories:
+        settings = replace(settings, stories=False)
     with _store(db) as store:
         columns = (
             SpinnerColumn(),
@@ -204,6 +210,8 @@ def _print_summary(store: SqliteStore) -> None:
     table.add_row("duplicates folded", str(stats.duplicates))
     table.add_row("raw documents kept", f"{stats.raw_documents} ({stats.stored_bytes / 1e6:.1f} MB stored)")
     table.add_row("errors logged", str(stats.errors))
+    story_counts = store.story_counts()
+    table.add_row("stories", f"{story_counts['stories']} ({story_counts['threads']} threads)")
     for label, grouped in (
         ("format", stats.by_format),
         ("language", stats.by_language),
@@ -500,6 +508,49 @@ def enrich(
         raise typer.Exit(1)
 
 
+def _run_clustering(db: Path | None, *, rebuild: bool) -> None:
+    from dateline.pipeline import cluster_stories, rebuild_stories
+
+    settings = _settings(db)
+    with _store(db) as store:
+        columns = (
+            SpinnerColumn(),
+            TextColumn("[bold]stories"),
+            BarColumn(bar_width=None),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+            total = store.count_articles() if rebuild else len(store.articles_needing_stories())
+            task = progress.add_task("stories", total=total or None)
+            run = rebuild_stories if rebuild else cluster_stories
+            try:
+                report = run(store, settings, progress=lambda o, s: progress.update(task, advance=1))
+            except KeyboardInterrupt:
+                err.print("[yellow]interrupted:[/] assigned articles are stored; `dateline cluster` resumes.")
+                raise typer.Exit(130) from None
+        counts = store.story_counts()
+    err.print(
+        f"{report.assigned} articles clustered ({report.new_stories} new stories, {report.merges} merged, "
+        f"{report.splits} split), {report.failed} failed; store: {counts['stories']} stories, "
+        f"{counts['threads']} threads"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def cluster(db: DbOption = None) -> None:
+    """Put stored articles that are in no story yet into stories and threads (ingest runs this itself)."""
+    _run_clustering(db, rebuild=False)
+
+
+@app.command("rebuild-stories")
+def rebuild_stories_command(db: DbOption = None) -> None:
+    """Forget all stories and threads and cluster every stored article again, in stream order."""
+    _run_clustering(db, rebuild=True)
+
+
 @app.command()
 def entity(
     name: Annotated[str, typer.Argument(help='A name or alias ("Zelensky", "Zelenskiy").')],
@@ -621,6 +672,226 @@ def _entity_dict(summary: EntitySummary) -> dict[str, object]:
         "articles": summary.article_count,
         "quotes": summary.quote_count,
     }
+
+
+class ViewFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+_NO_STORIES = (
+    "no stories yet: run `dateline ingest PATH` (it groups articles into stories as it stores them)"
+    " or `dateline rebuild-stories` over what is stored"
+)
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    """A --since date as naive UTC, the form stories are stored in."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO date like 2025-11-30", param_hint="--since"
+        ) from exc
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _story_dict(story: Story) -> dict[str, object]:
+    return {**story.to_dict(), "article_count": len(story.article_ids)}
+
+
+def _outlets_cell(story: Story, shown: int = 3) -> str:
+    more = len(story.outlets) - shown
+    return ", ".join(story.outlets[:shown]) + (f" +{more}" if more > 0 else "")
+
+
+def _stories_table(items: list[Story], *, thread_column: bool = True) -> Table:
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    columns = ["id", "title", "articles", "outlets", "first seen", "last seen"] + (
+        ["thread"] if thread_column else []
+    )
+    for column in columns:
+        if column == "title":
+            table.add_column(column, overflow="ellipsis", no_wrap=True, ratio=1, min_width=24)
+        else:
+            table.add_column(
+                column, overflow="ellipsis", no_wrap=True, justify="right" if column == "articles" else "left"
+            )
+    for story in items:
+        table.add_row(
+            escape(story.id),
+            escape(story.title[:90] or "(untitled)"),
+            str(len(story.article_ids)),
+            escape(_outlets_cell(story)[:40] or "-"),
+            _when(story.first_seen),
+            _when(story.last_seen),
+            *([escape(story.thread_id or "-")] if thread_column else []),
+        )
+    return table
+
+
+@app.command()
+def stories(
+    format: Annotated[ViewFormat, typer.Option("--format", "-f")] = ViewFormat.table,
+    since: Annotated[
+        str | None, typer.Option(help="Only stories active on or after this date (YYYY-MM-DD, UTC).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 50,
+    db: DbOption = None,
+) -> None:
+    """List stories (articles about one event, across outlets), most recently active first."""
+    since_at = _parse_since(since)
+    with _store(db) as store:
+        items = store.list_stories(since=since_at, limit=limit or -1)
+        total = store.story_counts()["stories"] if not items else len(items)
+    if format is ViewFormat.json:
+        sys.stdout.write(json.dumps([_story_dict(s) for s in items], ensure_ascii=False, indent=2) + "\n")
+        return
+    if not items:
+        err.print(f"no stories since {since_at:%Y-%m-%d}" if total and since_at else _NO_STORIES)
+        return
+    out.print(_stories_table(items))
+
+
+@app.command()
+def story(
+    story_id: Annotated[str, typer.Argument(help="Story id (a unique prefix is enough).")],
+    format: Annotated[ViewFormat, typer.Option("--format", "-f")] = ViewFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Show one story: where it stands, then its articles in the order they came in."""
+    with _store(db) as store:
+        resolved = store.resolve_story_id(story_id, prefix=True)
+        found = store.get_story(resolved) if resolved else None
+        members = store.story_members(found.id) if found else []
+    if found is None:
+        err.print(f"[red]error:[/] no story with id {escape(repr(story_id))}", highlight=False)
+        raise typer.Exit(1)
+    # A prefix of the story's own id is not a redirect; an id merged away is.
+    redirected = None if found.id.startswith(story_id) else story_id
+    if format is ViewFormat.json:
+        data: dict[str, object] = {
+            **found.to_dict(),
+            "articles": [
+                {
+                    "id": m.article_id,
+                    "title": m.title,
+                    "outlet": m.outlet,
+                    "url": m.url,
+                    "published_at": m.published_at,
+                    "language": m.language,
+                    "duplicate_of": m.duplicate_of,
+                    "score": m.score,
+                }
+                for m in members
+            ],
+        }
+        if redirected:
+            data["redirected_from"] = redirected
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"[bold]{escape(found.title or '(untitled)')}[/] [dim]{escape(found.id)}[/]", highlight=False)
+    if redirected:
+        out.print(f"[dim]{escape(redirected)} was merged into this story[/]", highlight=False)
+    meta = [
+        f"{len(members)} articles from {len(found.outlets)} outlets"
+        + (f" in {', '.join(found.languages)}" if found.languages else ""),
+        f"seen {_when(found.first_seen)} to {_when(found.last_seen)} (UTC)",
+        found.thread_id and f"thread: {found.thread_id}",
+        f"algorithm: {found.algorithm}",
+    ]
+    for line in meta:
+        if line:
+            out.print(f"[dim]{escape(line)}[/]", highlight=False)
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    for column in ("date", "outlet", "title", "lang", "note"):
+        if column == "title":
+            table.add_column(column, overflow="ellipsis", no_wrap=True, ratio=1, min_width=24)
+        else:
+            table.add_column(column, overflow="ellipsis", no_wrap=True)
+    for member in members:
+        date = (member.published_at or "")[:10] or (
+            member.seen_at.date().isoformat() if member.seen_at else "-"
+        )
+        note = f"copy of {member.duplicate_of[:10]}" if member.duplicate_of else ""
+        table.add_row(
+            date,
+            escape((member.outlet or "-")[:20]),
+            escape((member.title or "(untitled)")[:90]),
+            escape(member.language or "-"),
+            escape(note),
+        )
+    out.print(table)
+
+
+@app.command()
+def threads(
+    format: Annotated[ViewFormat, typer.Option("--format", "-f")] = ViewFormat.table,
+    limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 50,
+    db: DbOption = None,
+) -> None:
+    """List threads (stories linked over weeks by their actors and subject), most recently active first."""
+    with _store(db) as store:
+        items = store.list_threads(limit=limit or -1)
+        counts = store.story_counts() if not items else {}
+    if format is ViewFormat.json:
+        data = [{**t.to_dict(), "story_count": len(t.story_ids)} for t in items]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not items:
+        err.print(
+            "no threads yet: stories are linked into threads as they are built"
+            if counts["stories"]
+            else _NO_STORIES
+        )
+        return
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    for column in ("id", "title", "stories", "first seen", "last seen"):
+        if column == "title":
+            table.add_column(column, overflow="ellipsis", no_wrap=True, ratio=1, min_width=24)
+        else:
+            table.add_column(column, overflow="ellipsis", no_wrap=True)
+    for thread_ in items:
+        table.add_row(
+            escape(thread_.id),
+            escape(thread_.title[:90] or "(untitled)"),
+            str(len(thread_.story_ids)),
+            _when(thread_.first_seen),
+            _when(thread_.last_seen),
+        )
+    out.print(table)
+
+
+@app.command()
+def thread(
+    thread_id: Annotated[str, typer.Argument(help="Thread id (a unique prefix is enough).")],
+    format: Annotated[ViewFormat, typer.Option("--format", "-f")] = ViewFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Show one thread: its stories in time order."""
+    with _store(db) as store:
+        found = store.get_thread(thread_id, prefix=True)
+        items = store.stories_by_id(found.story_ids) if found else []
+    if found is None:
+        err.print(f"[red]error:[/] no thread with id {escape(repr(thread_id))}", highlight=False)
+        raise typer.Exit(1)
+    if format is ViewFormat.json:
+        data = {**found.to_dict(), "stories": [_story_dict(s) for s in items]}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(f"[bold]{escape(found.title or '(untitled)')}[/] [dim]{escape(found.id)}[/]", highlight=False)
+    out.print(
+        f"[dim]{len(items)} stories, {_when(found.first_seen)} to {_when(found.last_seen)} (UTC);"
+        f" algorithm: {escape(found.algorithm)}[/]",
+        highlight=False,
+    )
+    out.print(_stories_table(items, thread_column=False))
 
 
 @app.command()

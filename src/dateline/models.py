@@ -411,3 +411,105 @@ def _plain(value: Any) -> Any:
     if isinstance(value, StrEnum):
         return str(value)
     return value
+
+
+# ---------------------------------------------------------------- stories (issue 4)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StoryFeatures:
+    """What story clustering knows of one article: a pure function of the article and its enrichment.
+
+    ``vector`` is a unit-length sentence embedding of the title and lead (numpy float32), ``terms`` an
+    L2-normalised TF-IDF vector over folded word forms, ``entities`` canonical entity keys with a salience
+    weight (more for people and organisations, for entities in the title, for repeated mentions).
+    """
+
+    article_id: str
+    seen_at: datetime  # publication time when known, else when first ingested; naive UTC
+    dated: bool  # seen_at is a publication date, not an ingest time
+    language: str | None
+    title: str
+    outlet: str | None
+    duplicate_of: str | None  # a syndicated copy joins its original's story without scoring
+    vector: Any  # numpy.ndarray (float32, unit length) or None when the text gave nothing to embed
+    terms: tuple[tuple[str, float], ...]
+    entities: tuple[tuple[str, float], ...]
+    version: str  # FEATURES_VERSION of dateline.cluster.features
+
+
+@dataclass(frozen=True, slots=True)
+class StoryAssignment:
+    """One clustering decision: ARTICLE_ID joined STORY_ID (or started it, ``score`` None)."""
+
+    article_id: str
+    story_id: str
+    score: float | None  # the model's same-story probability for the story it joined
+    sequence: int  # position in the clustering stream: the order decisions were made in
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A set of articles about one event, as listed by ``dateline stories``."""
+
+    id: str  # stable: derived from the first article's id; a merged story redirects to the survivor
+    title: str
+    article_ids: tuple[str, ...]  # in stream order
+    outlets: tuple[str, ...]
+    languages: tuple[str, ...]
+    first_seen: datetime
+    last_seen: datetime
+    thread_id: str | None
+    algorithm: str  # "cluster.v1": the version of the clusterer that made it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "article_ids": list(self.article_ids),
+            "outlets": list(self.outlets),
+            "languages": list(self.languages),
+            "first_seen": self.first_seen.isoformat(),
+            "last_seen": self.last_seen.isoformat(),
+            "thread_id": self.thread_id,
+            "algorithm": self.algorithm,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMerge:
+    """Maintenance folded ABSORBED into SURVIVOR; the absorbed id keeps resolving through a redirect."""
+
+    absorbed: str
+    survivor: str
+
+
+@dataclass(frozen=True, slots=True)
+class StorySplit:
+    """Maintenance moved ARTICLE_IDS out of ORIGINAL into the new story NEW_ID."""
+
+    original: str
+    new_id: str
+    article_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """Stories linked over weeks by shared core actors and subject, listed in time order."""
+
+    id: str  # the id of its earliest story, prefixed "t-"
+    title: str
+    story_ids: tuple[str, ...]  # by first_seen
+    first_seen: datetime
+    last_seen: datetime
+    algorithm: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "story_ids": list(self.story_ids),
+            "first_seen": self.first_seen.isoformat(),
+            "last_seen": self.last_seen.isoformat(),
+            "algorithm": self.algorithm,
+        }

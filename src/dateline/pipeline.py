@@ -16,7 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -718,6 +718,11 @@ def ingest_inputs(
         enriched = enrich_articles(store, settings, progress=progress)
         report.problems.extend(enriched.problems)
         report.failed += enriched.failed
+    if settings.stories:
+        # Stories after enrichment: entity overlap is one of the clustering signals.
+        clustered = cluster_stories(store, settings, progress=progress)
+        report.problems.extend(clustered.problems)
+        report.failed += clustered.failed
     return report
 
 
@@ -978,3 +983,106 @@ def article_copies(store: SqliteStore, original: Article) -> list[CopyReport]:
         if copy is not None:
             reports.append(CopyReport(copy, similarity, compare_copy(original, copy)))
     return reports
+
+
+# ---------------------------------------------------------------- stories (issue 4)
+
+
+@dataclass
+class StoryReport:
+    featurised: int = 0
+    assigned: int = 0
+    new_stories: int = 0
+    merges: int = 0
+    splits: int = 0
+    threads: int = 0
+    failed: int = 0
+    problems: list[IngestProblem] = field(default_factory=list)
+
+
+_STORY_BATCH = 64  # articles featurised (one embedding call) and clustered per transaction
+
+
+def cluster_stories(
+    store: SqliteStore,
+    settings: Settings,
+    *,
+    progress: ProgressCallback | None = None,
+    encoder: Callable[[Sequence[str]], object] | None = None,
+) -> StoryReport:
+    """Put every article not yet in a story into one, in stream order, then re-link threads.
+
+    Resumable: features and assignments are saved a batch at a time, and the clusterer's state is
+    rebuilt from the stored assignments of the stories active within ``settings.story_window_days`` of
+    the newest article, so an interrupted run goes on where it stopped and re-running changes nothing.
+    """
+    from dateline.cluster.features import FEATURES_VERSION, SentenceEncoder, story_features
+    from dateline.cluster.online import StoryClusterer
+    from dateline.cluster.threads import build_threads
+
+    report = StoryReport()
+    notify = progress or (lambda outcome, source: None)
+    embed = encoder or SentenceEncoder(threads=1)
+
+    # 1. Features of new or changed articles (a pure function of the article and its enrichment).
+    pending = store.articles_needing_features(FEATURES_VERSION)
+    for start in range(0, len(pending), _STORY_BATCH):
+        articles = [a for a in (store.get_article(i) for i in pending[start : start + _STORY_BATCH]) if a]
+        enrichments = [store.get_enrichment(article.id) for article in articles]
+        try:
+            features = story_features(articles, enrichments, embed)  # type: ignore[arg-type]
+        except Exception as exc:  # a model failure must not lose the batch silently
+            now = datetime.now(UTC)
+            for article in articles:
+                problem = IngestProblem(article.id, "cluster", f"story features failed: {exc!r}", now)
+                store.log_problem(problem, run_id=None)
+                report.problems.append(problem)
+                report.failed += 1
+            continue
+        store.save_story_features(features)
+        report.featurised += len(features)
+
+    # 2. The clusterer's state: the stories that can still receive articles or threads.
+    to_assign = store.articles_needing_stories()
+    if not to_assign:
+        return report
+    clusterer = StoryClusterer()
+    newest = store.story_features(to_assign[-1:])
+    horizon = newest[0].seen_at - timedelta(days=settings.story_window_days)
+    clusterer.load(store.active_story_members(horizon), next_sequence=store.next_story_sequence())
+    clusterer.set_threads(store.story_threads(horizon))
+
+    # 3. Assign in stream order; each batch (assignments, touched stories, merges, splits) is one transaction.
+    for start in range(0, len(to_assign), _STORY_BATCH):
+        batch = store.story_features(to_assign[start : start + _STORY_BATCH])
+        assignments = clusterer.add_many(batch)
+        merges, splits = clusterer.maintain()
+        store.save_story_batch(assignments, clusterer.drain_touched(), merges, splits)
+        report.assigned += len(assignments)
+        report.new_stories += sum(1 for a in assignments if a.score is None)
+        report.merges += len(merges)
+        report.splits += len(splits)
+        for assignment in assignments:
+            notify("clustered", assignment.article_id)
+
+    # 4. Threads over every story the clusterer holds; older stories keep theirs.
+    loaded = clusterer.stories()
+    threads = build_threads(loaded, clusterer.thread_links(), clusterer.known_threads())
+    store.save_threads(threads, scope=[story.id for story in loaded])
+    report.threads = len(threads)
+    return report
+
+
+def rebuild_stories(
+    store: SqliteStore,
+    settings: Settings,
+    *,
+    progress: ProgressCallback | None = None,
+    encoder: Callable[[Sequence[str]], object] | None = None,
+) -> StoryReport:
+    """`dateline rebuild-stories`: forget every story and thread and cluster all stored articles again.
+
+    Story ids come out the same for the same articles in the same order (``s-`` + first article id).
+    """
+    store.clear_stories()
+    return cluster_stories(store, settings, progress=progress, encoder=encoder)

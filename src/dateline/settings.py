@@ -39,3 +39,7 @@ class Settings:
     near_duplicate_threshold: float = 0.8  # estimated Jaccard of word 5-shingles
     fetch_linked_pages: bool = True  # fetch a feed entry's page when the feed carries only a teaser
     enrich: bool = True  # run the enrichment stage (entities, quotes, figures, dates) after extraction
+    stories: bool = True  # cluster new articles into stories and threads after enrichment
+    # Stories last active longer ago than this are closed: new articles never join them and threads
+    # reach no further back (the model's thread horizon is 120 days).
+    story_window_days: int = 120

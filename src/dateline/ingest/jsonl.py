@@ -122,8 +122,13 @@ def _authors(record: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(names)
 
 
+# Other exports name the date otherwise; the first present key wins.
+PUBLISHED_KEYS = ("published_at", "published", "date")
+
+
 def _published(record: Mapping[str, Any]) -> PublishedDate:
-    raw = _optional_string(record, "published_at")
+    key = next((k for k in PUBLISHED_KEYS if record.get(k) is not None), "published_at")
+    raw = _optional_string(record, key)
     if raw is None:
         return UNKNOWN_DATE
     precision_label = _optional_string(record, "published_precision")
@@ -148,7 +153,7 @@ def _published(record: Mapping[str, Any]) -> PublishedDate:
     try:
         value = datetime.fromisoformat(candidate)
     except ValueError:
-        raise ParseError(f"field 'published_at' is {raw[:60]!r}, not an ISO 8601 date") from None
+        raise ParseError(f"field '{key}' is {raw[:60]!r}, not an ISO 8601 date") from None
     # A declared precision wins (a day-precise date stored as midnight UTC stays a day).
     precision = inferred if declared is None or declared is DatePrecision.UNKNOWN else declared
     return PublishedDate(value=value, precision=precision, origin=DateOrigin.INPUT)

@@ -277,4 +277,66 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "stories: clustering features, stories and their articles, merge redirects, threads",
+        """
+        -- What clustering knows of each article (dateline.cluster.features), kept so that re-clustering
+        -- never recomputes embeddings. text_hash: the article text they were computed from.
+        CREATE TABLE story_features (
+            article_id   TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            seen_at      TEXT NOT NULL,             -- naive UTC ISO: the clustering stream's clock
+            dated        INTEGER NOT NULL DEFAULT 0,
+            language     TEXT,
+            title        TEXT,
+            outlet       TEXT,
+            duplicate_of TEXT,
+            vector       BLOB,                      -- float16 little-endian; NULL: nothing to embed
+            terms        TEXT NOT NULL DEFAULT '[]', -- JSON [[term, weight], ...]
+            entities     TEXT NOT NULL DEFAULT '[]', -- JSON [[entity key, weight], ...]
+            version      TEXT NOT NULL,
+            text_hash    TEXT
+        );
+        CREATE INDEX story_features_seen_at ON story_features(seen_at);
+
+        -- A story's members are derived from story_articles; its outlets and languages from articles.
+        CREATE TABLE stories (
+            id         TEXT PRIMARY KEY,
+            title      TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen  TEXT NOT NULL,
+            thread_id  TEXT,
+            algorithm  TEXT NOT NULL,
+            updated_at TEXT
+        );
+        CREATE INDEX stories_last_seen ON stories(last_seen);
+        CREATE INDEX stories_thread ON stories(thread_id);
+
+        -- sequence: the order clustering decided in, so a story's articles list in stream order.
+        CREATE TABLE story_articles (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            story_id   TEXT NOT NULL REFERENCES stories(id) DEFERRABLE INITIALLY DEFERRED,
+            score      REAL,
+            sequence   INTEGER NOT NULL UNIQUE
+        );
+        CREATE INDEX story_articles_story ON story_articles(story_id);
+
+        -- A merged story's id keeps resolving: one hop to the story that absorbed it.
+        CREATE TABLE story_redirects (
+            absorbed  TEXT PRIMARY KEY,
+            survivor  TEXT NOT NULL,
+            merged_at TEXT NOT NULL
+        );
+        CREATE INDEX story_redirects_survivor ON story_redirects(survivor);
+
+        -- Threads are recomputed whole; their stories are those whose stories.thread_id names them.
+        CREATE TABLE threads (
+            id         TEXT PRIMARY KEY,
+            title      TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen  TEXT NOT NULL,
+            algorithm  TEXT NOT NULL
+        );
+        CREATE INDEX threads_last_seen ON threads(last_seen);
+        """,
+    ),
 )

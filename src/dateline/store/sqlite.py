@@ -33,6 +33,7 @@ from dateline.models import (
 )
 from dateline.store.enrichment import EnrichmentTables
 from dateline.store.migrations import MIGRATIONS
+from dateline.store.stories import StoryTables
 
 # Below this size compression costs more than it saves.
 _COMPRESS_MIN_BYTES = 256
@@ -132,7 +133,7 @@ class SearchHit:
     rank: float
 
 
-class SqliteStore(EnrichmentTables):
+class SqliteStore(EnrichmentTables, StoryTables):
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
         self.path = path

@@ -1,0 +1,79 @@
+"""Threads: stories linked over weeks because they continue one subject with the same core actors.
+
+``build_threads`` is pure: stories and the links the clusterer found between them in, ``Thread``
+records out. Linked stories form connected components; a component keeps the thread id one of its
+stories already had (the oldest such story's), so a thread's id survives new stories joining it, else
+it takes ``t-`` + the id of its earliest story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from dateline.cluster.online import CLUSTER_VERSION
+from dateline.models import Story, Thread
+
+
+def build_threads(
+    stories: Sequence[Story],
+    links: Iterable[tuple[str, str, float]],
+    known: Mapping[str, str] | None = None,
+) -> list[Thread]:
+    """Threads of two or more stories, each listing its stories by first_seen; oldest thread first."""
+    by_id = {story.id: story for story in stories}
+    parent = {story_id: story_id for story_id in by_id}
+
+    def find(story_id: str) -> str:
+        while parent[story_id] != story_id:
+            parent[story_id] = parent[parent[story_id]]
+            story_id = parent[story_id]
+        return story_id
+
+    for left, right, _ in links:
+        if left in parent and right in parent:
+            a, b = find(left), find(right)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    components: dict[str, list[Story]] = {}
+    for story_id, story in by_id.items():
+        components.setdefault(find(story_id), []).append(story)
+    known = known or {}
+    threads = []
+    for members in components.values():
+        members.sort(key=lambda story: (story.first_seen, story.id))
+        previous = [known[story.id] for story in members if story.id in known]
+        if len(members) < 2 and not previous:
+            continue
+        thread_id = previous[0] if previous else f"t-{members[0].id}"
+        threads.append(
+            Thread(
+                id=thread_id,
+                title=_thread_title(members),
+                story_ids=tuple(story.id for story in members),
+                first_seen=members[0].first_seen,
+                last_seen=max(story.last_seen for story in members),
+                algorithm=CLUSTER_VERSION,
+            )
+        )
+    # Two components that once were one thread must not share its id: the older keeps it.
+    seen: set[str] = set()
+    unique = []
+    for thread in sorted(threads, key=lambda t: (t.first_seen, t.id)):
+        if thread.id in seen:
+            thread = Thread(
+                f"t-{thread.story_ids[0]}",
+                thread.title,
+                thread.story_ids,
+                thread.first_seen,
+                thread.last_seen,
+                thread.algorithm,
+            )
+        seen.add(thread.id)
+        unique.append(thread)
+    return unique
+
+
+def _thread_title(members: Sequence[Story]) -> str:
+    """The title of its largest story (the earliest among equals): what the thread is mostly about."""
+    largest = max(members, key=lambda story: (len(story.article_ids), -members.index(story)))
+    return largest.title
