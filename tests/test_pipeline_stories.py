@@ -107,3 +107,49 @@ def test_odd_articles_still_get_a_story(store: SqliteStore, settings: Settings, 
         assert store.story_of_article(article.id) is not None
     features = store.story_features([a.id for a in articles])
     assert all(f.version == FEATURES_VERSION for f in features)
+
+
+def test_one_event_in_two_languages_is_one_story(store: SqliteStore, settings: Settings, tmp_path: Path) -> None:
+    records = [
+        {
+            "url": "https://example.org/en/quake",
+            "title": "Strong earthquake shakes northern Chile, damaging homes in Antofagasta",
+            "published_at": "2025-06-10T08:00:00Z",
+            "language": "en",
+            "text": "A magnitude 6.8 earthquake struck northern Chile on Tuesday, damaging dozens of homes in "
+            "Antofagasta and cutting power to thousands of people, the national emergency service said. "
+            "There were no immediate reports of deaths. Rescue teams were checking older buildings in the "
+            "port city, and schools in the region were closed for the day.",
+        },
+        {
+            "url": "https://example.de/beben",
+            "title": "Starkes Erdbeben erschüttert den Norden Chiles, Häuser in Antofagasta beschädigt",
+            "published_at": "2025-06-10T10:30:00Z",
+            "language": "de",
+            "text": "Ein Erdbeben der Stärke 6,8 hat am Dienstag den Norden Chiles erschüttert und in Antofagasta "
+            "Dutzende Häuser beschädigt. Tausende Menschen waren ohne Strom, teilte der nationale "
+            "Katastrophenschutz mit. Berichte über Tote gab es zunächst nicht. Rettungskräfte prüften ältere "
+            "Gebäude in der Hafenstadt, die Schulen der Region blieben geschlossen.",
+        },
+        {
+            "url": "https://example.org/en/budget",
+            "title": "Dutch parliament approves budget after late-night vote on pensions",
+            "published_at": "2025-06-10T21:00:00Z",
+            "language": "en",
+            "text": "The Dutch parliament approved next year's budget after a late-night vote in The Hague, "
+            "ending weeks of argument over pension reform between the coalition parties. The finance "
+            "minister said the deal protected public services while keeping the deficit under the European "
+            "limit. Opposition parties voted against it.",
+        },
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    ingest_inputs(store, [str(path)], settings)
+    by_url = {a.url: a for a in store.list_articles()}
+    english = store.story_of_article(by_url["https://example.org/en/quake"].id)
+    german = store.story_of_article(by_url["https://example.de/beben"].id)
+    budget = store.story_of_article(by_url["https://example.org/en/budget"].id)
+    assert english == german
+    assert budget != english
+    story = store.get_story(english or "")
+    assert story is not None and set(story.languages) == {"en", "de"}
