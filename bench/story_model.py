@@ -124,7 +124,7 @@ def teacher_forced_rows(
         rows += candidate_rows
         labels += [1.0 if candidate == story_id else 0.0 for candidate in candidates]
         clusterer.load([(story_id, item)])
-    return np.array(rows).reshape(-1, len(FEATURE_NAMES)), np.array(labels)
+    return np.array(rows).reshape(len(labels), -1), np.array(labels)
 
 
 def cluster(features: Sequence[StoryFeatures], model: StoryModel, *, maintain: bool = True) -> list[str]:
