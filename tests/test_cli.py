@@ -96,3 +96,21 @@ def test_unusable_database_is_one_clear_line(tmp_path: Path) -> None:
     code, _, stderr = run("articles", db=bogus)
     assert code == 2
     assert "not a usable Dateline database" in stderr
+
+
+def test_markup_in_article_fields_is_printed_literally(tmp_path: Path, db_path: Path) -> None:
+    record = {
+        "url": "https://example.org/markup",
+        "title": "[bold red]Breaking[/] news [link=https://evil.example]click[/link]",
+        "outlet": "[blink]Paper[/blink]",
+        "text": "A council meeting in Springfield approved the new library budget on Monday evening. " * 4,
+    }
+    path = tmp_path / "markup.jsonl"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    code, _, stderr = run("ingest", str(path), "--workers", "1", "--no-stories", db=db_path)
+    assert code == 0, stderr
+    code, stdout, _ = run("articles", db=db_path)
+    assert code == 0
+    assert "[bold red]Breaking" in stdout
+    code, stdout, _ = run("stats", db=db_path)
+    assert "[blink]Paper" in stdout

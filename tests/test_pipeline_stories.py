@@ -109,7 +109,9 @@ def test_odd_articles_still_get_a_story(store: SqliteStore, settings: Settings, 
     assert all(f.version == FEATURES_VERSION for f in features)
 
 
-def test_one_event_in_two_languages_is_one_story(store: SqliteStore, settings: Settings, tmp_path: Path) -> None:
+def test_one_event_in_two_languages_is_one_story(
+    store: SqliteStore, settings: Settings, tmp_path: Path
+) -> None:
     records = [
         {
             "url": "https://example.org/en/quake",

@@ -191,7 +191,9 @@ def ingest(
                 )
                 raise typer.Exit(130) from None
         for problem in report.problems[:20]:
-            err.print(f"[red]error[/] {problem.stage}: {problem.message}", markup=True, highlight=False)
+            err.print(
+                f"[red]error[/] {problem.stage}: {escape(problem.message)}", markup=True, highlight=False
+            )
         if len(report.problems) > 20:
             err.print(f"… and {len(report.problems) - 20} more (see `dateline errors`)")
         summary = ", ".join(f"{v} {k}" for k, v in report.counts().items())
@@ -218,7 +220,7 @@ def _print_summary(store: SqliteStore) -> None:
         ("outlet", stats.by_outlet),
     ):
         shown = ", ".join(f"{k} {v}" for k, v in list(grouped.items())[:6])
-        table.add_row(f"by {label}", shown or "-")
+        table.add_row(f"by {label}", escape(shown) or "-")  # outlet names come from the pages
     out.print(table)
 
 
@@ -289,9 +291,9 @@ def articles(
         table.add_row(
             article.id[:10],
             article.published_at.date().isoformat() if article.published_at else "-",
-            (article.outlet or "-")[:20],
-            article.language or "-",
-            (article.title or "(untitled)")[:90],
+            escape((article.outlet or "-")[:20]),
+            escape(article.language or "-"),
+            escape((article.title or "(untitled)")[:90]),
             str(len(article.text.split())),
             (article.duplicate_of or "")[:8],
         )
@@ -614,12 +616,12 @@ def entities(
     for summary in found:
         e = summary.entity
         table.add_row(
-            e.name,
+            escape(e.name),
             str(e.type),
             str(e.mention_count),
             str(summary.article_count),
             str(summary.quote_count),
-            ", ".join(e.aliases)[:60],
+            escape(", ".join(e.aliases)[:60]),
         )
     out.print(table)
 
@@ -911,7 +913,9 @@ def errors(
     for column in ("at", "stage", "source", "message"):
         table.add_column(column, overflow="fold")
     for entry in entries:
-        table.add_row(entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.stage, entry.source, entry.message)
+        table.add_row(
+            entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.stage, escape(entry.source), escape(entry.message)
+        )
     out.print(table)
 
 
