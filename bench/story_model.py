@@ -69,7 +69,7 @@ def featurise(items: Sequence[StreamItem], *, label: str) -> list[StoryFeatures]
             try:
                 article = record_article(item.id, item.text, language=item.language, published=item.date)
             except ExtractionError:  # a stub too short to be an article: no enrichment, still a story
-                article = _bare_article(item)
+                article = bare_article(item)
                 short.add(item.id)
             articles.append(replace(article, id=item.id))
         enrichments = enrich_articles(articles)
@@ -84,7 +84,7 @@ def featurise(items: Sequence[StreamItem], *, label: str) -> list[StoryFeatures]
     return features
 
 
-def _bare_article(item: StreamItem) -> Article:
+def bare_article(item: StreamItem) -> Article:
     """What ingest keeps of a one-line item that extraction refuses: its text, its date, nothing else."""
     published = datetime(item.date.year, item.date.month, item.date.day, tzinfo=UTC) if item.date else None
     return Article(
