@@ -19,6 +19,7 @@ FLOORS = {"2025-03": 0.64, "2025-07": 0.71}
 def test_wcep_month_floor(month: str) -> None:
     from bench.stories import _wcep_month, wcep_months
     from bench.story_model import bare_article, cluster, scored_f1
+
     from dateline.cluster.features import SentenceEncoder, story_features
     from dateline.cluster.scoring import DEFAULT_MODEL
 
