@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections import Counter, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -34,9 +34,15 @@ CLUSTER_VERSION = "cluster.v1"
 EXACT_SEARCH_LIMIT = 20_000  # below this many vectors a brute-force dot product is faster than HNSW
 NEAREST_ARTICLES = 24  # neighbours fetched from the embedding index per article
 STORIES_PER_ENTITY = 8  # recent stories remembered per entity key, as extra candidates
+ENTITY_KEYS_SEARCHED = 12  # the article's heaviest entity keys looked up for candidates
+ENTITY_CANDIDATES = 8  # at most this many stories found only through entities are scored
 MAX_STORY_TERMS = 600  # a story's summed term vector is trimmed back to its heaviest terms past this
 NEAREST_MEMBERS = 64  # members compared one by one when a candidate came from the entity index
 TERM_NEIGHBOURS = 8  # of those, the latest few also compared by terms (sparse dot products cost more)
+# The clusterer compares an article's heaviest terms only (renormalised): the tail of a 150-term vector
+# moves cosines little, and holding it for every article cost most of the time and memory at scale.
+CLUSTER_TERMS = 40
+SPLIT_GROWTH = 1.5  # a story is checked for drift when it has grown by half since its last check
 CORE_SHARE = 0.5  # an entity named by at least this share of a story's articles is one of its core ones
 SPLIT_MIN_SIZE = 6
 SPLIT_MAX_SIZE = 400
@@ -62,6 +68,7 @@ class _Profile:
     dated_first: datetime | None = None
     dated_last: datetime | None = None
     thread: str | None = None
+    checked_size: int = 0  # size at the last drift (split) check
 
     @property
     def size(self) -> int:
@@ -102,6 +109,8 @@ class StoryClusterer:
         self.model = model
         self.dimensions = dimensions
         self._features: list[StoryFeatures] = []
+        self._term_maps: list[dict[str, float]] = []  # article index -> its trimmed term vector
+        self._row_of: list[int] = []  # article index -> its row in _vectors, -1 without a vector
         self._index_of: dict[str, int] = {}
         self._story_of: list[int] = []  # article index -> profile index
         self._profiles: list[_Profile | None] = []  # None once merged away
@@ -116,6 +125,7 @@ class StoryClusterer:
         # Stories that took in an article since the last maintenance: the only ones that can have drifted
         # or converged (a story just started was already compared with every candidate when it began).
         self._grown: set[int] = set()
+        self._changed: set[int] = set()  # took in articles since construction or load: thread candidates
         self._sequence = 0
 
     # ------------------------------------------------------------ state
@@ -138,6 +148,7 @@ class StoryClusterer:
             self._append(features, profile_index)
         self._sequence = max(self._sequence, next_sequence)
         self._touched.clear()
+        self._changed.clear()
 
     def set_threads(self, threads: dict[str, str]) -> None:
         """Seed each known story's thread id (from the store) so thread ids stay stable across runs."""
@@ -216,10 +227,22 @@ class StoryClusterer:
                 found_here = nearest.setdefault(profile, _Nearest(similarity, []))
                 found_here.similarity = max(found_here.similarity, similarity)
                 found_here.members.append(article)
-        found = set(nearest)
-        for key, _ in entities[:12]:
-            found.update(self._by_entity.get(key, ()))
-        alive = {self._live(index) for index in found}
+        by_entity: set[int] = set()
+        for key, _ in entities[:ENTITY_KEYS_SEARCHED]:
+            by_entity.update(self._by_entity.get(key, ()))
+        alive = {self._live(index) for index in nearest}
+        entity_only = sorted({self._live(index) for index in by_entity} - alive)
+        if len(entity_only) > ENTITY_CANDIDATES:
+            # Keep the entity-found stories most like the article: scoring every story that shares a
+            # common name (a country, a president) would make the cost grow with the store.
+            if vector is not None:
+                centroids = [self._profile(index).centroid() for index in entity_only]
+                likeness = [float(c @ vector) if c is not None else -2.0 for c in centroids]
+            else:
+                likeness = [float(self._profile(index).order) for index in entity_only]  # the most recent
+            ranked = sorted(zip(likeness, entity_only, strict=True), key=lambda item: (-item[0], item[1]))
+            entity_only = [index for _, index in ranked[:ENTITY_CANDIDATES]]
+        alive.update(entity_only)
         alive.discard(exclude if exclude is not None else -1)
         return sorted(alive, key=lambda index: self._profile(index).order), nearest
 
@@ -239,8 +262,8 @@ class StoryClusterer:
             if nearest is not None:
                 embedding_nearest = nearest.similarity
             else:
-                vectors = [self._features[m].vector for m in compared if self._features[m].vector is not None]
-                embedding_nearest = max((float(v @ probe.vector) for v in vectors), default=0.0)
+                rows = [self._row_of[m] for m in compared if self._row_of[m] >= 0]
+                embedding_nearest = float(np.max(self._vectors[rows] @ probe.vector)) if rows else 0.0
         else:
             embedding_centroid, embedding_nearest = 0.0, 0.0
         terms = (
@@ -248,10 +271,8 @@ class StoryClusterer:
             if profile.terms_norm2
             else 0.0
         )
-        probe_terms = dict(probe.terms)
         terms_nearest = max(
-            (sparse_dot(self._features[m].terms, probe_terms) for m in compared[-TERM_NEIGHBOURS:]),
-            default=0.0,
+            (sparse_dot(probe.terms, self._term_maps[m]) for m in compared[-TERM_NEIGHBOURS:]), default=0.0
         )
         size = max(1, profile.size)
         article_weight = sum(weight for _, weight in probe.entities)
@@ -299,7 +320,8 @@ class StoryClusterer:
         if self._hnsw is not None:
             distances, rows = self._hnsw.search(vector[None, :].astype(np.float32), k)  # type: ignore[attr-defined]
             return [(int(r), float(d)) for r, d in zip(rows[0], distances[0], strict=True) if r >= 0]
-        similarities = self._vectors[:count] @ vector
+        # float32 like the matrix: a float64 query would make numpy convert the whole matrix on every call.
+        similarities = self._vectors[:count] @ np.asarray(vector, dtype=np.float32)
         if count <= k:
             order = np.argsort(-similarities, kind="stable")
         else:
@@ -332,7 +354,11 @@ class StoryClusterer:
 
     def _append(self, features: StoryFeatures, profile_index: int) -> None:
         article_index = len(self._features)
-        self._features.append(features)
+        self._term_maps.append(dict(cluster_terms(features.terms)))
+        # From here on the vector lives in the matrix and only the trimmed terms are used: keep the
+        # record without either (at a million articles they were most of the memory).
+        self._features.append(replace(features, terms=(), vector=None))
+        self._row_of.append(len(self._vector_rows) if features.vector is not None else -1)
         self._index_of[features.article_id] = article_index
         self._story_of.append(profile_index)
         if features.vector is not None:
@@ -348,6 +374,7 @@ class StoryClusterer:
         self._add_to_profile(self._profile(profile_index), article_index)
         self._index_entities(features, profile_index)
         self._touched.add(profile_index)
+        self._changed.add(profile_index)
 
     def _index_entities(self, features: StoryFeatures, profile_index: int) -> None:
         for key, _ in features.entities[:12]:
@@ -359,10 +386,11 @@ class StoryClusterer:
     def _add_to_profile(self, profile: _Profile, article_index: int) -> None:
         features = self._features[article_index]
         profile.members.append(article_index)
-        if features.vector is not None:
-            vector = np.asarray(features.vector, dtype=np.float64)
+        row = self._row_of[article_index]
+        if row >= 0:
+            vector = self._vectors[row].astype(np.float64)
             profile.vector_sum = vector.copy() if profile.vector_sum is None else profile.vector_sum + vector
-        for term, weight in features.terms:
+        for term, weight in self._term_maps[article_index].items():
             old = profile.terms.get(term, 0.0)
             profile.terms[term] = old + weight
             profile.terms_norm2 += 2 * old * weight + weight * weight
@@ -418,8 +446,7 @@ class StoryClusterer:
     def _merge(self, left: int, right: int) -> StoryMerge:
         survivor, absorbed = sorted((left, right), key=lambda i: self._profile(i).order)
         kept, gone = self._profile(survivor), self._profile(absorbed)
-        members = sorted(kept.members + gone.members)
-        self._rebuild_profile(kept, members)
+        _absorb(kept, gone)
         for member in gone.members:
             self._story_of[member] = survivor
         self._profiles[absorbed] = None
@@ -428,15 +455,19 @@ class StoryClusterer:
         if kept.thread is None:
             kept.thread = gone.thread
         self._touched.add(survivor)
+        self._changed.add(survivor)
         self._touched.discard(absorbed)
         return StoryMerge(gone.id, kept.id)
 
     def _maybe_split(self, index: int) -> StorySplit | None:
         profile = self._profile(index)
-        members = [m for m in profile.members if self._features[m].vector is not None]
+        if profile.size < max(SPLIT_MIN_SIZE, profile.checked_size * SPLIT_GROWTH):
+            return None  # checks at geometric size steps: amortised constant cost per article
+        profile.checked_size = profile.size
+        members = [m for m in profile.members if self._row_of[m] >= 0]
         if not SPLIT_MIN_SIZE <= len(members) <= SPLIT_MAX_SIZE:
             return None
-        vectors = np.stack([self._features[m].vector for m in members])
+        vectors = self._vectors[[self._row_of[m] for m in members]]
         # Two-means seeded with the first member and the member least like it: deterministic.
         seeds = [0, int(np.argmin(vectors @ vectors[0]))]
         centres = vectors[seeds]
@@ -465,6 +496,7 @@ class StoryClusterer:
             self._story_of[member] = new_index
             self._index_entities(self._features[member], new_index)
         self._touched.update((index, new_index))
+        self._changed.update((index, new_index))
         return StorySplit(profile.id, new_id, tuple(self._features[m].article_id for m in moved))
 
     def _profile_pair_probability(self, probe_profile: _Profile, other: _Profile) -> float:
@@ -516,29 +548,33 @@ class StoryClusterer:
     def thread_links(self) -> list[tuple[str, str, float]]:
         """Pairs of distinct stories that continue one another: (earlier id, later id, probability).
 
+        Only stories that took in articles since this clusterer was built or loaded are probed (with
+        their candidates in both directions): a run's cost follows its new articles, not the store.
+
         Each story's profile is compared with its candidate stories, as in a merge, but accepted at the
         model's lower ``thread`` threshold and only within ``thread_days`` of each other: a later event
         of the same subject (talks moved to Davos) links, while the same kind of event elsewhere, which
         shares neither actors nor words, does not.
         """
-        links: list[tuple[str, str, float]] = []
-        live = [index for index, profile in enumerate(self._profiles) if profile is not None]
-        for index in live:
+        links: dict[tuple[str, str], float] = {}
+        changed = sorted(index for index in self._changed if self._profiles[index] is not None)
+        for index in changed:
             profile = self._profile(index)
             probe = self._profile_probe(profile)
             candidates, _ = self._candidates(probe.vector, probe.entities, exclude=index)
-            later = [other for other in candidates if self._profile(other).order > profile.order]
-            if not later:
+            if not candidates:
                 continue
-            rows = np.array([self._pair_features(probe, other, None) for other in later])
+            rows = np.array([self._pair_features(probe, other, None) for other in candidates])
             probabilities = self.model.probability(rows)
-            for other, probability in zip(later, probabilities, strict=True):
+            for other, probability in zip(candidates, probabilities, strict=True):
                 other_profile = self._profile(other)
                 assert profile.first_seen is not None and other_profile.first_seen is not None
                 days = abs((other_profile.first_seen - profile.first_seen).total_seconds()) / 86400
                 if probability >= self.model.thread and days <= self.model.thread_days:
-                    links.append((profile.id, other_profile.id, float(probability)))
-        return links
+                    earlier, later = sorted((profile, other_profile), key=lambda p: p.order)
+                    key = (earlier.id, later.id)
+                    links[key] = max(links.get(key, 0.0), float(probability))
+        return [(earlier, later, probability) for (earlier, later), probability in links.items()]
 
     def known_threads(self) -> dict[str, str]:
         return {p.id: p.thread for p in self._profiles if p is not None and p.thread is not None}
@@ -582,16 +618,47 @@ class StoryClusterer:
         best = max(
             members,
             key=lambda m: (
-                float(self._features[m].vector @ centroid) if self._features[m].vector is not None else -2.0,
+                float(self._vectors[self._row_of[m]] @ centroid) if self._row_of[m] >= 0 else -2.0,
                 -m,
             ),
         )
         return self._features[best].title
 
 
+def _absorb(kept: _Profile, gone: _Profile) -> None:
+    """Fold GONE's running sums into KEPT (a merge), in time proportional to GONE's size."""
+    kept.members = sorted(kept.members + gone.members)
+    if gone.vector_sum is not None:
+        kept.vector_sum = (
+            gone.vector_sum.copy() if kept.vector_sum is None else kept.vector_sum + gone.vector_sum
+        )
+    for term, weight in gone.terms.items():
+        kept.terms[term] = kept.terms.get(term, 0.0) + weight
+    kept.terms_norm2 = sum(weight * weight for weight in kept.terms.values())
+    kept.entity_docs.update(gone.entity_docs)
+
+    def earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+        return b if a is None else a if b is None else min(a, b)
+
+    def latest(a: datetime | None, b: datetime | None) -> datetime | None:
+        return b if a is None else a if b is None else max(a, b)
+
+    kept.first_seen = earliest(kept.first_seen, gone.first_seen)
+    kept.last_seen = latest(kept.last_seen, gone.last_seen)
+    kept.dated_first = earliest(kept.dated_first, gone.dated_first)
+    kept.dated_last = latest(kept.dated_last, gone.dated_last)
+
+
 def _article_probe(features: StoryFeatures) -> _Probe:
     when = features.seen_at if features.dated else None
-    return _Probe(features.vector, features.terms, features.entities, when, when)
+    return _Probe(features.vector, cluster_terms(features.terms), features.entities, when, when)
+
+
+def cluster_terms(terms: Sequence[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    """An article's CLUSTER_TERMS heaviest terms, renormalised to unit length."""
+    top = terms[:CLUSTER_TERMS]
+    norm = math.sqrt(sum(weight * weight for _, weight in top)) or 1.0
+    return tuple((term, weight / norm) for term, weight in top)
 
 
 __all__ = ["CLUSTER_VERSION", "FEATURE_NAMES", "StoryClusterer", "story_id_for"]

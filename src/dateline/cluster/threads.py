@@ -29,15 +29,24 @@ def build_threads(
             story_id = parent[story_id]
         return story_id
 
+    def union(left: str, right: str) -> None:
+        a, b = find(left), find(right)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    known = known or {}
+    # Stories already threaded together stay together: links are only searched around new articles.
+    first_of_thread: dict[str, str] = {}
+    for story_id in by_id:
+        thread_id = known.get(story_id)
+        if thread_id is not None:
+            union(first_of_thread.setdefault(thread_id, story_id), story_id)
     for left, right, _ in links:
         if left in parent and right in parent:
-            a, b = find(left), find(right)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+            union(left, right)
     components: dict[str, list[Story]] = {}
     for story_id, story in by_id.items():
         components.setdefault(find(story_id), []).append(story)
-    known = known or {}
     threads = []
     for members in components.values():
         members.sort(key=lambda story: (story.first_seen, story.id))
