@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dateline.cluster import StoryClusterer, story_id_for
 from dateline.cluster.features import (
@@ -717,3 +719,23 @@ def test_sentence_encoder_puts_same_event_sentences_closer() -> None:
     cross = max(similarity[i, j] for i in (0, 1) for j in (2, 3))
     assert min(similarity[0, 1], similarity[2, 3]) > cross
     assert encoder([]).shape == (0, encoder.dimensions)
+
+
+# ---------------------------------------------------------------- hostile text
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=st.text(max_size=200),
+    text=st.text(max_size=2000),
+    language=st.sampled_from(["en", "fr", "xx", None]),
+)
+def test_lexical_view_never_crashes_and_stays_unit_length(
+    title: str, text: str, language: str | None
+) -> None:
+    terms = lexical_terms(title, text, language)
+    assert len(terms) <= 150
+    norm = math.sqrt(sum(weight * weight for _, weight in terms))
+    assert not terms or abs(norm - 1.0) < 1e-3
+    assert all(weight > 0 for _, weight in terms)
+    assert isinstance(embedding_text(title, text), str)
