@@ -196,21 +196,23 @@ class StoryClusterer:
 
     def candidate_features(self, features: StoryFeatures) -> tuple[list[str], list[list[float]]]:
         """The candidate stories for an article and the model inputs for each (training, debugging)."""
+        candidates, rows = self._article_candidates(features)
+        return [self._profile(index).id for index in candidates], rows
+
+    def _article_candidates(self, features: StoryFeatures) -> tuple[list[int], list[list[float]]]:
         probe = _article_probe(features)
         candidates, nearest = self._candidates(probe.vector, probe.entities, exclude=None)
-        rows = [self._pair_features(probe, index, nearest.get(index)) for index in candidates]
-        return [self._profile(index).id for index in candidates], rows
+        rows = [self._pair_features(probe, self._profile(index), nearest.get(index)) for index in candidates]
+        return candidates, rows
 
     def _best_story(self, features: StoryFeatures) -> tuple[int | None, float]:
         if features.duplicate_of is not None and features.duplicate_of in self._index_of:
             # A syndicated copy (from ingest's near-duplicate detection) goes where its original went.
             return self._story_of[self._index_of[features.duplicate_of]], 1.0
-        probe = _article_probe(features)
-        candidates, nearest = self._candidates(probe.vector, probe.entities, exclude=None)
+        candidates, rows = self._article_candidates(features)
         if not candidates:
             return None, 0.0
-        rows = np.array([self._pair_features(probe, index, nearest.get(index)) for index in candidates])
-        probabilities = self.model.probability(rows)
+        probabilities = self.model.probability(np.array(rows))
         best = int(np.argmax(probabilities))  # candidates are in creation order: the oldest wins ties
         return candidates[best], float(probabilities[best])
 
@@ -252,8 +254,7 @@ class StoryClusterer:
             return index
         return self._profile_by_id[self.resolve(self._dead_ids[index])]
 
-    def _pair_features(self, probe: _Probe, index: int, nearest: _Nearest | None) -> list[float]:
-        profile = self._profile(index)
+    def _pair_features(self, probe: _Probe, profile: _Profile, nearest: _Nearest | None) -> list[float]:
         centroid = profile.centroid()
         # Members compared one by one: the embedding neighbours found in this story, else its latest.
         compared = nearest.members if nearest is not None else profile.members[-NEAREST_MEMBERS:]
@@ -281,7 +282,7 @@ class StoryClusterer:
         for key, weight in probe.entities:
             share = min(1.0, profile.entity_docs.get(key, 0) / size)
             shared += weight * share
-            if share == 0.0 and not key.startswith(("place:", "group:")):
+            if share == 0.0 and not key.startswith("group:"):
                 missing += weight
         if article_weight:
             shared, missing = shared / article_weight, missing / article_weight
@@ -377,7 +378,7 @@ class StoryClusterer:
         self._changed.add(profile_index)
 
     def _index_entities(self, features: StoryFeatures, profile_index: int) -> None:
-        for key, _ in features.entities[:12]:
+        for key, _ in features.entities[:ENTITY_KEYS_SEARCHED]:
             recent = self._by_entity.setdefault(key, deque(maxlen=STORIES_PER_ENTITY))
             if profile_index in recent:
                 recent.remove(profile_index)
@@ -388,8 +389,8 @@ class StoryClusterer:
         profile.members.append(article_index)
         row = self._row_of[article_index]
         if row >= 0:
-            vector = self._vectors[row].astype(np.float64)
-            profile.vector_sum = vector.copy() if profile.vector_sum is None else profile.vector_sum + vector
+            vector = self._vectors[row].astype(np.float64)  # a copy: the sum may start from it
+            profile.vector_sum = vector if profile.vector_sum is None else profile.vector_sum + vector
         for term, weight in self._term_maps[article_index].items():
             old = profile.terms.get(term, 0.0)
             profile.terms[term] = old + weight
@@ -426,16 +427,21 @@ class StoryClusterer:
         for index in grown:
             if self._profiles[index] is None:
                 continue
-            probe = self._profile_probe(self._profile(index))
-            candidates, _ = self._candidates(probe.vector, probe.entities, exclude=index)
+            candidates, probabilities = self._story_candidates(index)
             if not candidates:
                 continue
-            rows = np.array([self._pair_features(probe, other, None) for other in candidates])
-            probabilities = self.model.probability(rows)
             best = int(np.argmax(probabilities))
             if probabilities[best] >= self.model.merge:
                 merges.append(self._merge(index, candidates[best]))
         return merges, splits
+
+    def _story_candidates(self, index: int) -> tuple[list[int], np.ndarray]:
+        """The other stories a story's profile could merge with or continue, and the model's probability
+        for each (as if the whole story were one article)."""
+        probe = self._profile_probe(self._profile(index))
+        candidates, _ = self._candidates(probe.vector, probe.entities, exclude=index)
+        rows = [self._pair_features(probe, self._profile(other), None) for other in candidates]
+        return candidates, self.model.probability(np.array(rows).reshape(len(rows), len(FEATURE_NAMES)))
 
     def drain_touched(self) -> list[Story]:
         """The stories changed since the last drain (for saving), as records."""
@@ -483,8 +489,8 @@ class StoryClusterer:
         a, b = _Profile("a", 0), _Profile("b", 1)
         self._rebuild_profile(a, kept)
         self._rebuild_profile(b, moved)
-        probability = self._profile_pair_probability(b, a)
-        if probability >= self.model.thread:
+        row = self._pair_features(self._profile_probe(b), a, None)
+        if self.model.probability(np.array([row]))[0] >= self.model.thread:
             return None
         new_id = story_id_for(self._features[moved[0]].article_id)
         if new_id in self._profile_by_id:
@@ -499,33 +505,12 @@ class StoryClusterer:
         self._changed.update((index, new_index))
         return StorySplit(profile.id, new_id, tuple(self._features[m].article_id for m in moved))
 
-    def _profile_pair_probability(self, probe_profile: _Profile, other: _Profile) -> float:
-        probe = self._profile_probe(probe_profile)
-        saved = self._profiles
-        # Score against OTHER without registering it: a temporary slot at the end.
-        self._profiles = [*saved, other]
-        try:
-            row = self._pair_features(probe, len(saved), None)
-        finally:
-            self._profiles = saved
-        return float(self.model.probability(np.array([row]))[0])
-
     def _rebuild_profile(self, profile: _Profile, members: Sequence[int]) -> None:
-        thread = profile.thread
-        fresh = _Profile(profile.id, profile.order, thread=thread)
+        """PROFILE's running sums recomputed from MEMBERS (its id, order, thread and last check kept)."""
+        fresh = _Profile(profile.id, profile.order, thread=profile.thread, checked_size=profile.checked_size)
         for member in members:
             self._add_to_profile(fresh, member)
-        for name in (
-            "members",
-            "vector_sum",
-            "terms",
-            "terms_norm2",
-            "entity_docs",
-            "first_seen",
-            "last_seen",
-        ):
-            setattr(profile, name, getattr(fresh, name))
-        profile.dated_first, profile.dated_last = fresh.dated_first, fresh.dated_last
+        vars(profile).update(vars(fresh))
 
     def _profile_probe(self, profile: _Profile) -> _Probe:
         norm = math.sqrt(profile.terms_norm2) or 1.0
@@ -560,12 +545,7 @@ class StoryClusterer:
         changed = sorted(index for index in self._changed if self._profiles[index] is not None)
         for index in changed:
             profile = self._profile(index)
-            probe = self._profile_probe(profile)
-            candidates, _ = self._candidates(probe.vector, probe.entities, exclude=index)
-            if not candidates:
-                continue
-            rows = np.array([self._pair_features(probe, other, None) for other in candidates])
-            probabilities = self.model.probability(rows)
+            candidates, probabilities = self._story_candidates(index)
             for other, probability in zip(candidates, probabilities, strict=True):
                 other_profile = self._profile(other)
                 assert profile.first_seen is not None and other_profile.first_seen is not None

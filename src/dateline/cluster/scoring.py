@@ -21,7 +21,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "terms_nearest",  # TF-IDF cosine with the most similar of the story's compared members
     "entities_shared",  # share of the article's entity weight the story also has (weighted by how core)
     "entities_core",  # share of the story's core entities the article names
-    "entities_missing",  # share of the article's people/organisation weight the story never named
+    "entities_missing",  # share of the article's entity weight (groups aside) the story never named
     "gap_days",  # log(1 + days) between the article and the story's nearest activity; 0 when undated
     "undated",  # 1 when either side has no publication date
 )
