@@ -47,6 +47,7 @@ from dateline.settings import Settings
 from dateline.store import SqliteStore
 
 if TYPE_CHECKING:
+    from dateline.cluster.features import Embed
     from dateline.ingest.fetch import Fetcher
 
 # How many documents of one site must carry a line before text extraction treats it as chrome.
@@ -713,17 +714,27 @@ def ingest_inputs(
     finally:
         if fetcher is None and ingestor._fetcher is not None:
             ingestor._fetcher.close()
-    if settings.enrich:
-        # Everything not yet enriched, not only this run's articles: an interrupted run resumes here too.
-        enriched = enrich_articles(store, settings, progress=progress)
-        report.problems.extend(enriched.problems)
-        report.failed += enriched.failed
-    if settings.stories:
-        # Stories after enrichment: entity overlap is one of the clustering signals.
-        clustered = cluster_stories(store, settings, progress=progress)
-        report.problems.extend(clustered.problems)
-        report.failed += clustered.failed
+    report.failed += _after_extraction(store, settings, report.problems, progress)
     return report
+
+
+def _after_extraction(
+    store: SqliteStore, settings: Settings, problems: list[IngestProblem], progress: ProgressCallback | None
+) -> int:
+    """Enrich, then cluster, everything not yet done (not only this run's articles: an interrupted run
+    resumes here too). Problems go to PROBLEMS; returns how many articles failed."""
+    failed = 0
+    if settings.enrich:
+        enriched = enrich_articles(store, settings, progress=progress)
+        problems.extend(enriched.problems)
+        failed += enriched.failed
+    if settings.stories:
+        # Stories after enrichment: entity overlap is one of the clustering signals. After re-extraction
+        # changed texts get fresh story features; their assignments stay (rebuild-stories redoes them).
+        clustered = cluster_stories(store, settings, progress=progress)
+        problems.extend(clustered.problems)
+        failed += clustered.failed
+    return failed
 
 
 def extract_inputs(
@@ -809,16 +820,8 @@ def reextract(
         else:
             report.unchanged += 1
         notify("updated" if changed else "unchanged", raw.source)
-    if settings.enrich:  # articles whose text changed have stale facts: redo them, as ingest would
-        enriched = enrich_articles(store, settings)
-        report.failed += enriched.failed
-        report.problems.extend(enriched.problems)
-    if (
-        settings.stories
-    ):  # changed texts get fresh story features; assignments stay (rebuild-stories redoes them)
-        clustered = cluster_stories(store, settings)
-        report.failed += clustered.failed
-        report.problems.extend(clustered.problems)
+    # Articles whose text changed have stale facts and story features: redo them, as ingest would.
+    report.failed += _after_extraction(store, settings, report.problems, None)
     return report
 
 
@@ -1014,7 +1017,7 @@ def cluster_stories(
     settings: Settings,
     *,
     progress: ProgressCallback | None = None,
-    encoder: Callable[[Sequence[str]], object] | None = None,
+    encoder: Embed | None = None,
 ) -> StoryReport:
     """Put every article not yet in a story into one, in stream order, then re-link threads.
 
@@ -1036,7 +1039,7 @@ def cluster_stories(
         articles = [a for a in (store.get_article(i) for i in pending[start : start + _STORY_BATCH]) if a]
         enrichments = [store.get_enrichment(article.id) for article in articles]
         try:
-            features = story_features(articles, enrichments, embed)  # type: ignore[arg-type]
+            features = story_features(articles, enrichments, embed)
         except Exception as exc:  # a model failure must not lose the batch silently
             now = datetime.now(UTC)
             for article in articles:
@@ -1084,7 +1087,7 @@ def rebuild_stories(
     settings: Settings,
     *,
     progress: ProgressCallback | None = None,
-    encoder: Callable[[Sequence[str]], object] | None = None,
+    encoder: Embed | None = None,
 ) -> StoryReport:
     """`dateline rebuild-stories`: forget every story and thread and cluster all stored articles again.
 

@@ -2,7 +2,7 @@
 
 ``build_threads`` is pure: stories and the links the clusterer found between them in, ``Thread``
 records out. Linked stories form connected components; a component keeps the thread id one of its
-stories already had (the oldest such story's), so a thread's id survives new stories joining it, else
+stories already had, so a thread's id survives new stories joining it, else
 it takes ``t-`` + the id of its earliest story.
 """
 
@@ -47,13 +47,15 @@ def build_threads(
     components: dict[str, list[Story]] = {}
     for story_id, story in by_id.items():
         components.setdefault(find(story_id), []).append(story)
-    threads = []
+    threads: list[Thread] = []
     for members in components.values():
         members.sort(key=lambda story: (story.first_seen, story.id))
-        previous = [known[story.id] for story in members if story.id in known]
-        if len(members) < 2 and not previous:
+        # Where a new link joined two threads, the oldest story's thread id wins. Stories that shared an id
+        # were joined above, so no two components can come out with the same id.
+        previous = next((known[story.id] for story in members if story.id in known), None)
+        if len(members) < 2 and previous is None:
             continue
-        thread_id = previous[0] if previous else f"t-{members[0].id}"
+        thread_id = previous or f"t-{members[0].id}"
         threads.append(
             Thread(
                 id=thread_id,
@@ -64,25 +66,10 @@ def build_threads(
                 algorithm=CLUSTER_VERSION,
             )
         )
-    # Two components that once were one thread must not share its id: the older keeps it.
-    seen: set[str] = set()
-    unique = []
-    for thread in sorted(threads, key=lambda t: (t.first_seen, t.id)):
-        if thread.id in seen:
-            thread = Thread(
-                f"t-{thread.story_ids[0]}",
-                thread.title,
-                thread.story_ids,
-                thread.first_seen,
-                thread.last_seen,
-                thread.algorithm,
-            )
-        seen.add(thread.id)
-        unique.append(thread)
-    return unique
+    return sorted(threads, key=lambda thread: (thread.first_seen, thread.id))
 
 
 def _thread_title(members: Sequence[Story]) -> str:
     """The title of its largest story (the earliest among equals): what the thread is mostly about."""
-    largest = max(members, key=lambda story: (len(story.article_ids), -members.index(story)))
-    return largest.title
+    # max keeps the first of equals, and MEMBERS are in time order
+    return max(members, key=lambda story: len(story.article_ids)).title
