@@ -10,7 +10,6 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from dateline.models import (
@@ -28,13 +27,10 @@ from dateline.models import (
     TemporalExpression,
     TemporalKind,
 )
+from dateline.store.sqltext import compact_json, marks, now_iso
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +99,17 @@ class EnrichmentTables:
         keys = sorted(set(match_keys))
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
+        placeholders = marks(keys)
         rows = self._db.execute(
             f"SELECT DISTINCT e.* FROM entity_match_keys m JOIN entities e ON e.key = m.entity_key"
-            f" WHERE m.match_key IN ({marks}) ORDER BY e.mention_count DESC, e.key",
+            f" WHERE m.match_key IN ({placeholders}) ORDER BY e.mention_count DESC, e.key",
             keys,
         )
         return [_entity_from_row(r) for r in rows]
 
     def save_entity(self, entity: Entity, match_keys: Iterable[str]) -> None:
         """Insert or update a canonical entity and its match keys (mention counts are kept by the store)."""
-        now = _now()
+        now = now_iso()
         with self._writing():
             self._db.execute(
                 "INSERT INTO entities(key, name, type, aliases, roles, mention_count, first_seen, updated_at)"
@@ -124,8 +120,8 @@ class EnrichmentTables:
                     entity.key,
                     entity.name,
                     str(entity.type),
-                    _json(list(entity.aliases)),
-                    _json(list(entity.roles)),
+                    compact_json(list(entity.aliases)),
+                    compact_json(list(entity.roles)),
                     now,
                     now,
                 ),
@@ -228,9 +224,9 @@ class EnrichmentTables:
                     text_hash,
                     enrichment.language,
                     enrichment.model,
-                    _json([asdict(s) for s in enrichment.sentences]),
-                    _json(list(enrichment.notes)),
-                    _now(),
+                    compact_json([asdict(s) for s in enrichment.sentences]),
+                    compact_json(list(enrichment.notes)),
+                    now_iso(),
                 ),
             )
             self._db.executemany(
@@ -314,9 +310,9 @@ class EnrichmentTables:
                         str(e.precision),
                         e.sentence,
                         e.text,
-                        _json(list(e.actors)),
+                        compact_json(list(e.actors)),
                         int(e.planned),
-                        _json(list(e.figures)),
+                        compact_json(list(e.figures)),
                     )
                     for i, e in enumerate(enrichment.events)
                 ],
@@ -434,10 +430,6 @@ class EnrichmentTables:
         for table in ("enrichments", "entities", "mentions", "quotes", "figures", "dated_events"):
             counts[table] = int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
         return counts
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _entity_from_row(row: sqlite3.Row) -> Entity:

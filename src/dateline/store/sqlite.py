@@ -33,6 +33,7 @@ from dateline.models import (
 )
 from dateline.store.enrichment import EnrichmentTables
 from dateline.store.migrations import MIGRATIONS
+from dateline.store.sqltext import marks, now_iso
 from dateline.store.stories import StoryTables
 
 # Below this size compression costs more than it saves.
@@ -40,10 +41,6 @@ _COMPRESS_MIN_BYTES = 256
 # Level 3 keeps pages at 23.5% of their size in 0.9 ms (level 6: 21.3% in 1.7 ms, measured on
 # trafilatura-eval pages); this runs in the single writer, so its time bounds ingest throughput.
 _ZLIB_LEVEL = 3
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -198,7 +195,7 @@ class SqliteStore(EnrichmentTables, StoryTables):
                     self._db.execute(statement)
                 self._db.execute(
                     "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
-                    (version, name, _now()),
+                    (version, name, now_iso()),
                 )
 
     @property
@@ -268,7 +265,7 @@ class SqliteStore(EnrichmentTables, StoryTables):
                     compression,
                     content,
                     raw.fetched_at.isoformat() if raw.fetched_at else None,
-                    _now(),
+                    now_iso(),
                 ),
             )
         return sha
@@ -312,7 +309,7 @@ class SqliteStore(EnrichmentTables, StoryTables):
 
     def upsert_article(self, article: Article, *, text_hash: str, canonical_url: str | None) -> bool:
         """Insert the article, or replace the fields of the one with the same identity. True when new."""
-        now = _now()
+        now = now_iso()
         values = {
             "id": article.id,
             "identity": article.identity,
@@ -476,7 +473,7 @@ class SqliteStore(EnrichmentTables, StoryTables):
     def find_band_candidates(self, keys: Sequence[int], *, exclude_id: str) -> list[StoredSignature]:
         if not keys:
             return []
-        placeholders = ",".join("?" * len(keys))
+        placeholders = marks(keys)
         rows = self._db.execute(
             "SELECT a.id, s.minhash, a.published_at, a.ingested_at, a.duplicate_of, a.via IS NOT NULL,"
             " a.published_precision = 'datetime', a.outlet"
@@ -563,7 +560,7 @@ class SqliteStore(EnrichmentTables, StoryTables):
         with self._writing():
             self._db.execute(
                 "INSERT INTO ingest_runs(id, started_at, inputs) VALUES (?, ?, ?)",
-                (run_id, _now(), json.dumps(list(inputs)[:1000], ensure_ascii=False)),
+                (run_id, now_iso(), json.dumps(list(inputs)[:1000], ensure_ascii=False)),
             )
 
     def finish_run(self, run_id: str, counts: dict[str, int], status: str) -> None:
@@ -572,7 +569,7 @@ class SqliteStore(EnrichmentTables, StoryTables):
                 "UPDATE ingest_runs SET finished_at = ?, added = ?, updated = ?, unchanged = ?,"
                 " duplicates = ?, failed = ?, status = ? WHERE id = ?",
                 (
-                    _now(),
+                    now_iso(),
                     counts.get("added", 0),
                     counts.get("updated", 0),
                     counts.get("unchanged", 0),
@@ -626,7 +623,7 @@ class SqliteStore(EnrichmentTables, StoryTables):
                 cursor = self._db.execute(
                     "INSERT INTO sources(url, kind, title, html_url, category, added_at) VALUES (?, 'feed', ?, ?, ?, ?)"
                     " ON CONFLICT(url) DO NOTHING",
-                    (sub.url, sub.title, sub.html_url, sub.category, _now()),
+                    (sub.url, sub.title, sub.html_url, sub.category, now_iso()),
                 )
                 added += cursor.rowcount
         return added
@@ -639,7 +636,7 @@ class SqliteStore(EnrichmentTables, StoryTables):
         with self._writing():
             self._db.execute(
                 "UPDATE sources SET last_fetched_at = ?, last_status = ?, last_error = ? WHERE url = ?",
-                (_now(), status, error, url),
+                (now_iso(), status, error, url),
             )
 
     def http_validators(self, url: str) -> tuple[str | None, str | None]:
@@ -655,7 +652,7 @@ class SqliteStore(EnrichmentTables, StoryTables):
                 " ON CONFLICT(url) DO UPDATE SET etag = COALESCE(excluded.etag, etag),"
                 " last_modified = COALESCE(excluded.last_modified, last_modified),"
                 " status = excluded.status, fetched_at = excluded.fetched_at",
-                (url, etag, last_modified, status, _now()),
+                (url, etag, last_modified, status, now_iso()),
             )
 
     # ------------------------------------------------------------ summaries

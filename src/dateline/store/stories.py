@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,12 +21,10 @@ import numpy as np
 
 from dateline.errors import StoreError
 from dateline.models import Story, StoryAssignment, StoryFeatures, StoryMerge, StorySplit, Thread
+from dateline.store.sqltext import chunks, compact_json, marks, now_iso
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
-
-# Well under SQLite's bound-parameter limit on every build.
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +76,8 @@ class StoryTables:
                         f.outlet,
                         f.duplicate_of,
                         _vector_bytes(f.vector),
-                        _json([[term, weight] for term, weight in f.terms]),
-                        _json([[key, weight] for key, weight in f.entities]),
+                        compact_json([[term, weight] for term, weight in f.terms]),
+                        compact_json([[key, weight] for key, weight in f.entities]),
                         f.version,
                         f.article_id,
                     )
@@ -90,9 +88,9 @@ class StoryTables:
     def story_features(self, article_ids: Sequence[str]) -> list[StoryFeatures]:
         """Stored features of ARTICLE_IDS in that order; articles without features are skipped."""
         found: dict[str, StoryFeatures] = {}
-        for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        for chunk in chunks(list(dict.fromkeys(article_ids))):
             rows = self._db.execute(
-                f"SELECT * FROM story_features WHERE article_id IN ({_marks(chunk)})", chunk
+                f"SELECT * FROM story_features WHERE article_id IN ({marks(chunk)})", chunk
             )
             found.update((r["article_id"], _features_from_row(r)) for r in rows)
         return [found[i] for i in article_ids if i in found]
@@ -139,7 +137,7 @@ class StoryTables:
         without articles deleted. A story's ``thread_id`` of None keeps the stored one: threads are
         ``save_threads``'s to set.
         """
-        now = _now()
+        now = now_iso()
         with self.atomic():
             moved = [a.article_id for a in assignments] + [i for s in splits for i in s.article_ids]
             touched = set(self._story_ids_of_articles(moved))
@@ -178,14 +176,14 @@ class StoryTables:
             for merge in merges:
                 touched.update(self._merge(merge, now))
             for split in splits:
-                for chunk in _chunks(list(split.article_ids)):
+                for chunk in chunks(list(split.article_ids)):
                     self._db.execute(
-                        f"UPDATE story_articles SET story_id = ? WHERE article_id IN ({_marks(chunk)})",
+                        f"UPDATE story_articles SET story_id = ? WHERE article_id IN ({marks(chunk)})",
                         [split.new_id, *chunk],
                     )
-            for chunk in _chunks(sorted(touched)):
+            for chunk in chunks(sorted(touched)):
                 self._db.execute(
-                    f"DELETE FROM stories WHERE id IN ({_marks(chunk)}) AND NOT EXISTS"
+                    f"DELETE FROM stories WHERE id IN ({marks(chunk)}) AND NOT EXISTS"
                     " (SELECT 1 FROM story_articles sa WHERE sa.story_id = stories.id)",
                     chunk,
                 )
@@ -193,19 +191,19 @@ class StoryTables:
             # open: check here, so a bad batch raises and rolls back whole.
             self._check_members_have_stories(sorted(touched))
             # A live story is never also a redirect (a split can bring back an id merged away before).
-            for chunk in _chunks(sorted(touched)):
+            for chunk in chunks(sorted(touched)):
                 self._db.execute(
-                    f"DELETE FROM story_redirects WHERE absorbed IN ({_marks(chunk)})"
+                    f"DELETE FROM story_redirects WHERE absorbed IN ({marks(chunk)})"
                     " AND EXISTS (SELECT 1 FROM stories s WHERE s.id = story_redirects.absorbed)",
                     chunk,
                 )
 
     def _check_members_have_stories(self, story_ids: Sequence[str]) -> None:
-        for chunk in _chunks(story_ids):
+        for chunk in chunks(story_ids):
             missing = [
                 r[0]
                 for r in self._db.execute(
-                    f"SELECT DISTINCT sa.story_id FROM story_articles sa WHERE sa.story_id IN ({_marks(chunk)})"
+                    f"SELECT DISTINCT sa.story_id FROM story_articles sa WHERE sa.story_id IN ({marks(chunk)})"
                     " AND NOT EXISTS (SELECT 1 FROM stories s WHERE s.id = sa.story_id)",
                     chunk,
                 )
@@ -233,11 +231,11 @@ class StoryTables:
 
     def _story_ids_of_articles(self, article_ids: Sequence[str]) -> list[str]:
         found: list[str] = []
-        for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        for chunk in chunks(list(dict.fromkeys(article_ids))):
             found.extend(
                 r[0]
                 for r in self._db.execute(
-                    f"SELECT DISTINCT story_id FROM story_articles WHERE article_id IN ({_marks(chunk)})",
+                    f"SELECT DISTINCT story_id FROM story_articles WHERE article_id IN ({marks(chunk)})",
                     chunk,
                 )
             )
@@ -278,10 +276,10 @@ class StoryTables:
     def stories_by_id(self, story_ids: Sequence[str]) -> list[Story]:
         """Stories in the given order (no redirects followed); unknown ids are skipped."""
         rows: dict[str, sqlite3.Row] = {}
-        for chunk in _chunks(list(dict.fromkeys(story_ids))):
+        for chunk in chunks(list(dict.fromkeys(story_ids))):
             rows.update(
                 (r["id"], r)
-                for r in self._db.execute(f"SELECT * FROM stories WHERE id IN ({_marks(chunk)})", chunk)
+                for r in self._db.execute(f"SELECT * FROM stories WHERE id IN ({marks(chunk)})", chunk)
             )
         return self._stories_from_rows([rows[i] for i in story_ids if i in rows])
 
@@ -296,10 +294,10 @@ class StoryTables:
     def _stories_from_rows(self, rows: Sequence[sqlite3.Row]) -> list[Story]:
         """Stories from their rows plus one query for all their members (no query per story)."""
         members: dict[str, list[tuple[str, str | None, str | None]]] = {r["id"]: [] for r in rows}
-        for chunk in _chunks(list(members)):
+        for chunk in chunks(list(members)):
             for m in self._db.execute(
                 "SELECT sa.story_id, sa.article_id, a.outlet, a.language FROM story_articles sa"
-                f" JOIN articles a ON a.id = sa.article_id WHERE sa.story_id IN ({_marks(chunk)})"
+                f" JOIN articles a ON a.id = sa.article_id WHERE sa.story_id IN ({marks(chunk)})"
                 " ORDER BY sa.sequence",
                 chunk,
             ):
@@ -386,9 +384,9 @@ class StoryTables:
                 self._db.execute("DELETE FROM threads")
                 self._db.execute("UPDATE stories SET thread_id = NULL WHERE thread_id IS NOT NULL")
             else:
-                for chunk in _chunks(list(scope)):
+                for chunk in chunks(list(scope)):
                     self._db.execute(
-                        f"UPDATE stories SET thread_id = NULL WHERE id IN ({_marks(chunk)})", chunk
+                        f"UPDATE stories SET thread_id = NULL WHERE id IN ({marks(chunk)})", chunk
                     )
             self._db.executemany(
                 "INSERT INTO threads(id, title, first_seen, last_seen, algorithm) VALUES (?,?,?,?,?)"
@@ -427,9 +425,9 @@ class StoryTables:
 
     def _threads_from_rows(self, rows: Sequence[sqlite3.Row]) -> list[Thread]:
         story_ids: dict[str, list[str]] = {r["id"]: [] for r in rows}
-        for chunk in _chunks(list(story_ids)):
+        for chunk in chunks(list(story_ids)):
             for s in self._db.execute(
-                f"SELECT id, thread_id FROM stories WHERE thread_id IN ({_marks(chunk)}) ORDER BY first_seen, id",
+                f"SELECT id, thread_id FROM stories WHERE thread_id IN ({marks(chunk)}) ORDER BY first_seen, id",
                 chunk,
             ):
                 story_ids[s["thread_id"]].append(s["id"])
@@ -464,10 +462,6 @@ class StoryTables:
         }
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
 def _iso(value: datetime) -> str:
     """Naive-UTC ISO text: one form for every stored time, so that text order is time order."""
     if value.tzinfo is not None:
@@ -481,19 +475,6 @@ def _iso_or_none(value: datetime | None) -> str | None:
 
 def _limit(limit: int | None) -> int:
     return -1 if limit is None else limit
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
-
-
-def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield list(values[start : start + _CHUNK])
 
 
 def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:
