@@ -280,13 +280,7 @@ def articles(
         for article in items:
             sys.stdout.write(_json_line(article.to_dict()) + "\n")
         return
-    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
-    for column in ("id", "published", "outlet", "lang", "title", "words", "dup of"):
-        # One line per article: the title takes the room that is left and is cut with an ellipsis.
-        if column == "title":
-            table.add_column(column, overflow="ellipsis", no_wrap=True, ratio=1, min_width=24)
-        else:
-            table.add_column(column, overflow="ellipsis", no_wrap=True)
+    table = _listing_table("id", "published", "outlet", "lang", "title", "words", "dup of")
     for article in items:
         table.add_row(
             article.id[:10],
@@ -713,18 +707,24 @@ def _outlets_cell(story: Story, shown: int = 3) -> str:
     return ", ".join(story.outlets[:shown]) + (f" +{more}" if more > 0 else "")
 
 
-def _stories_table(items: list[Story], *, thread_column: bool = True) -> Table:
+def _listing_table(*columns: str, right: tuple[str, ...] = ()) -> Table:
+    """A one-line-per-row table: the title column takes the room that is left and is cut with an ellipsis."""
     table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
-    columns = ["id", "title", "articles", "outlets", "first seen", "last seen"] + (
-        ["thread"] if thread_column else []
-    )
     for column in columns:
         if column == "title":
             table.add_column(column, overflow="ellipsis", no_wrap=True, ratio=1, min_width=24)
         else:
             table.add_column(
-                column, overflow="ellipsis", no_wrap=True, justify="right" if column == "articles" else "left"
+                column, overflow="ellipsis", no_wrap=True, justify="right" if column in right else "left"
             )
+    return table
+
+
+def _stories_table(items: list[Story], *, thread_column: bool = True) -> Table:
+    columns = ["id", "title", "articles", "outlets", "first seen", "last seen"] + (
+        ["thread"] if thread_column else []
+    )
+    table = _listing_table(*columns, right=("articles",))
     for story in items:
         table.add_row(
             escape(story.id),
@@ -811,12 +811,7 @@ def story(
     for line in meta:
         if line:
             out.print(f"[dim]{escape(line)}[/]", highlight=False)
-    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
-    for column in ("date", "outlet", "title", "lang", "note"):
-        if column == "title":
-            table.add_column(column, overflow="ellipsis", no_wrap=True, ratio=1, min_width=24)
-        else:
-            table.add_column(column, overflow="ellipsis", no_wrap=True)
+    table = _listing_table("date", "outlet", "title", "lang", "note")
     for member in members:
         date = (member.published_at or "")[:10] or (
             member.seen_at.date().isoformat() if member.seen_at else "-"
@@ -853,12 +848,7 @@ def threads(
             else _NO_STORIES
         )
         return
-    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
-    for column in ("id", "title", "stories", "first seen", "last seen"):
-        if column == "title":
-            table.add_column(column, overflow="ellipsis", no_wrap=True, ratio=1, min_width=24)
-        else:
-            table.add_column(column, overflow="ellipsis", no_wrap=True)
+    table = _listing_table("id", "title", "stories", "first seen", "last seen")
     for thread_ in items:
         table.add_row(
             escape(thread_.id),
