@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from dateline.enrich.entities import entity_match_keys
+from dateline.enrich.entities import entity_match_keys, strip_diacritics
 from dateline.models import Article, Enrichment, EntityType, StoryFeatures
 
 # Bump when any of the three views changes: stored features of another version are recomputed.
@@ -65,8 +64,7 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 
 def fold(word: str) -> str:
     """Lower case without accents, so "Zelenskyy", "Zélensky" and "zelenskyy" meet."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return strip_diacritics(word.lower())
 
 
 def words(text: str) -> list[str]:
