@@ -127,14 +127,19 @@ def teacher_forced_rows(
     return np.array(rows).reshape(len(labels), -1), np.array(labels)
 
 
-def cluster(features: Sequence[StoryFeatures], model: StoryModel, *, maintain: bool = True) -> list[str]:
+def run_stream(features: Sequence[StoryFeatures], model: StoryModel) -> StoryClusterer:
+    """The stream through a fresh clusterer as `dateline.pipeline.cluster_stories` feeds it: batches of 64,
+    maintenance after each."""
     clusterer = StoryClusterer(model)
     for start in range(0, len(features), 64):
         clusterer.add_many(features[start : start + 64])
-        if maintain:
-            clusterer.maintain()
-    clusterer.maintain() if maintain else None
-    return [clusterer.resolve(story) for story in clusterer.labels()]
+        clusterer.maintain()
+    return clusterer
+
+
+def cluster(features: Sequence[StoryFeatures], model: StoryModel) -> list[str]:
+    """Each item's story id."""
+    return run_stream(features, model).labels()
 
 
 def scored_f1(labels: Sequence[Hashable], gold: Sequence[Hashable], scored: Sequence[int] | None) -> float:
@@ -182,16 +187,15 @@ def calibrate_join(model: StoryModel, streams: Sequence[Stream]) -> StoryModel:
 
 def thread_labels(features: Sequence[StoryFeatures], model: StoryModel) -> list[str]:
     """Each article's thread id, or its story id when its story is in no thread."""
+    return threads_of(run_stream(features, model))
+
+
+def threads_of(clusterer: StoryClusterer) -> list[str]:
     from dateline.cluster.threads import build_threads
 
-    clusterer = StoryClusterer(model)
-    for start in range(0, len(features), 64):
-        clusterer.add_many(features[start : start + 64])
-        clusterer.maintain()
     threads = build_threads(clusterer.stories(), clusterer.thread_links())
     thread_of = {story: thread.id for thread in threads for story in thread.story_ids}
-    labels = [clusterer.resolve(story) for story in clusterer.labels()]
-    return [thread_of.get(label, label) for label in labels]
+    return [thread_of.get(label, label) for label in clusterer.labels()]
 
 
 def calibrate_thread(model: StoryModel, stream: Stream) -> StoryModel:
@@ -285,12 +289,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     continuous = [entry for month, entries in months.items() if month != "2025-01" for entry in entries]
     continuous_features = [f for month, (fs, _, _) in month_streams.items() if month != "2025-01" for f in fs]
     l2_stream = _level2_stream(continuous, continuous_features)
-    thread_f1 = scored_f1(thread_labels(continuous_features, shipped), l2_stream[1], l2_stream[2])
-    story_as_thread_f1 = scored_f1(cluster(continuous_features, shipped), l2_stream[1], l2_stream[2])
+    continuous_run = run_stream(continuous_features, shipped)
+    continuous_stories = continuous_run.labels()
+    thread_f1 = scored_f1(threads_of(continuous_run), l2_stream[1], l2_stream[2])
+    story_as_thread_f1 = scored_f1(continuous_stories, l2_stream[1], l2_stream[2])
     leaf_gold = [e.story_leaf or f"unlabelled:{e.item.id}" for e in continuous]
     leaf_sizes = Counter(e.story_leaf for e in continuous if e.story_leaf)
     leaf_scored = [i for i, e in enumerate(continuous) if e.story_leaf and leaf_sizes[e.story_leaf] >= 3]
-    continuous_leaf_f1 = scored_f1(cluster(continuous_features, shipped), leaf_gold, leaf_scored)
+    continuous_leaf_f1 = scored_f1(continuous_stories, leaf_gold, leaf_scored)
 
     # ---- SemEval pairs: the shipped model's logit for each pair
     pairs = semeval_pairs(None)
