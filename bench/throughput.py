@@ -39,8 +39,9 @@ def _write_inputs(folder: Path, documents: list[bytes], suffix: str) -> None:
 def _run(folder: Path, workers: int) -> tuple[float, int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
-        # Extraction into SQLite only: enrichment (issue 3) is a later stage with its own benchmark.
-        settings = Settings(db_path=db, workers=workers, enrich=False)
+        # Extraction into SQLite only: enrichment (issue 3) and story clustering (issue 4) are later
+        # stages with benchmarks of their own.
+        settings = Settings(db_path=db, workers=workers, enrich=False, stories=False)
         with open_store(db) as store:
             started = time.perf_counter()
             report = ingest_inputs(store, [str(folder)], settings)
