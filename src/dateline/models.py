@@ -513,3 +513,494 @@ class Thread:
             "last_seen": self.last_seen.isoformat(),
             "algorithm": self.algorithm,
         }
+
+
+# ---------------------------------------------------------------- synthesis (issue 5)
+#
+# Everything a story page shows is taken from its articles and points back to them: a Citation
+# names the article and the character span the words come from. ``field`` says which of the
+# article's texts the span is in: "text" (Article.text, like every enrichment offset),
+# "standfirst" or "title".
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    article_id: str
+    start: int
+    end: int
+    field: str = "text"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"article_id": self.article_id, "start": self.start, "end": self.end}
+        if self.field != "text":
+            data["field"] = self.field
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        return cls(data["article_id"], int(data["start"]), int(data["end"]), data.get("field", "text"))
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """One summary line: the words of its first citation (clauses may be deleted, none added)."""
+
+    text: str
+    citations: tuple[Citation, ...]  # the source first, then other articles that say the same thing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "citations": [c.to_dict() for c in self.citations]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SummarySentence:
+        return cls(data["text"], _citations(data["citations"]))
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One event on a timeline, however many articles report it."""
+
+    date: str  # ISO 8601 at its precision: "2025-11-30", "2025-W48", "2025-11", "2025"
+    precision: DatePrecision
+    text: str  # the words of the first citation (clauses may be deleted, none added)
+    planned: bool  # in the future when it was reported ("talks scheduled for Sunday")
+    citations: tuple[Citation, ...]
+    importance: float  # higher is more important; entries are shown in date order
+    basis: str = "mentioned"  # "mentioned": the text names the date; "published": dated by publication
+    first_seen: datetime | None = None  # when Dateline first had an article reporting it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date,
+            "precision": str(self.precision),
+            "text": self.text,
+            "planned": self.planned,
+            "citations": [c.to_dict() for c in self.citations],
+            "importance": round(self.importance, 4),
+            "basis": self.basis,
+            "first_seen": _iso(self.first_seen),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimelineEntry:
+        return cls(
+            date=data["date"],
+            precision=DatePrecision(data["precision"]),
+            text=data["text"],
+            planned=bool(data["planned"]),
+            citations=_citations(data["citations"]),
+            importance=float(data["importance"]),
+            basis=data.get("basis", "mentioned"),
+            first_seen=_from_iso(data.get("first_seen")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteVariant:
+    """How one outlet worded a quote that other outlets carry differently."""
+
+    text: str
+    outlet: str | None
+    citation: Citation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "outlet": self.outlet, "citation": self.citation.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuoteVariant:
+        return cls(data["text"], data.get("outlet"), Citation.from_dict(data["citation"]))
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteEntry:
+    """One thing someone said, merged across the outlets that carry it."""
+
+    speaker: str | None  # Entity.name, None when no article names the speaker
+    speaker_entity: str | None  # Entity.key
+    text: str  # the wording of the first report
+    kind: str  # QuoteKind: direct, indirect, ...
+    citations: tuple[Citation, ...]  # first report first
+    variants: tuple[QuoteVariant, ...] = ()  # other wordings of the same quote
+    first_outlet: str | None = None
+    first_at: datetime | None = None  # publication (or ingest) time of the first report
+    first_seen: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "speaker": self.speaker,
+            "speaker_entity": self.speaker_entity,
+            "text": self.text,
+            "kind": self.kind,
+            "citations": [c.to_dict() for c in self.citations],
+            "variants": [v.to_dict() for v in self.variants],
+            "first_outlet": self.first_outlet,
+            "first_at": _iso(self.first_at),
+            "first_seen": _iso(self.first_seen),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuoteEntry:
+        return cls(
+            speaker=data.get("speaker"),
+            speaker_entity=data.get("speaker_entity"),
+            text=data["text"],
+            kind=data["kind"],
+            citations=_citations(data["citations"]),
+            variants=tuple(QuoteVariant.from_dict(v) for v in data.get("variants", ())),
+            first_outlet=data.get("first_outlet"),
+            first_at=_from_iso(data.get("first_at")),
+            first_seen=_from_iso(data.get("first_seen")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FigureReport:
+    """One outlet's statement of a quantity."""
+
+    value: float
+    value_max: float | None
+    qualifier: str | None  # "about", "at least"
+    text: str  # the figure phrase as written
+    outlet: str | None
+    at: datetime | None  # publication (or ingest) time of the article
+    citation: Citation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "value_max": self.value_max,
+            "qualifier": self.qualifier,
+            "text": self.text,
+            "outlet": self.outlet,
+            "at": _iso(self.at),
+            "citation": self.citation.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FigureReport:
+        return cls(
+            value=float(data["value"]),
+            value_max=_float_or_none(data.get("value_max")),
+            qualifier=data.get("qualifier"),
+            text=data["text"],
+            outlet=data.get("outlet"),
+            at=_from_iso(data.get("at")),
+            citation=Citation.from_dict(data["citation"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FigureEntry:
+    """One quantity of the story ("drones launched overnight"), with every outlet's value for it."""
+
+    value: float  # the latest, most reported value
+    value_max: float | None
+    unit: str | None
+    counted: str | None
+    text: str  # the figure phrase of the report behind ``value``
+    citations: tuple[Citation, ...]
+    reports: tuple[FigureReport, ...] = ()  # in time order
+    disagreement: bool = False  # outlets give different values for the same quantity at the same time
+    changed: bool = False  # the value changed over time ("28-point plan" -> "20-point plan")
+    event_date: str | None = None  # the date of the event the figure belongs to, when one is known
+    first_seen: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "value_max": self.value_max,
+            "unit": self.unit,
+            "counted": self.counted,
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "reports": [r.to_dict() for r in self.reports],
+            "disagreement": self.disagreement,
+            "changed": self.changed,
+            "event_date": self.event_date,
+            "first_seen": _iso(self.first_seen),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FigureEntry:
+        return cls(
+            value=float(data["value"]),
+            value_max=_float_or_none(data.get("value_max")),
+            unit=data.get("unit"),
+            counted=data.get("counted"),
+            text=data["text"],
+            citations=_citations(data["citations"]),
+            reports=tuple(FigureReport.from_dict(r) for r in data.get("reports", ())),
+            disagreement=bool(data.get("disagreement", False)),
+            changed=bool(data.get("changed", False)),
+            event_date=data.get("event_date"),
+            first_seen=_from_iso(data.get("first_seen")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutletCoverage:
+    outlet: str
+    articles: int
+    original: int  # articles the outlet published itself
+    via: tuple[str, ...]  # aggregators or wires its copies came through
+    first_at: datetime | None
+    first_article: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outlet": self.outlet,
+            "articles": self.articles,
+            "original": self.original,
+            "via": list(self.via),
+            "first_at": _iso(self.first_at),
+            "first_article": self.first_article,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OutletCoverage:
+        return cls(
+            outlet=data["outlet"],
+            articles=int(data["articles"]),
+            original=int(data["original"]),
+            via=tuple(data.get("via", ())),
+            first_at=_from_iso(data.get("first_at")),
+            first_article=data["first_article"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one article adds: its sentences no earlier article of the story said."""
+
+    article_id: str
+    outlet: str | None
+    at: datetime | None
+    copy_of: str | None  # the original when the article is a syndicated copy
+    sentences: tuple[SummarySentence, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "outlet": self.outlet,
+            "at": _iso(self.at),
+            "copy_of": self.copy_of,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Contribution:
+        return cls(
+            article_id=data["article_id"],
+            outlet=data.get("outlet"),
+            at=_from_iso(data.get("at")),
+            copy_of=data.get("copy_of"),
+            sentences=tuple(SummarySentence.from_dict(s) for s in data.get("sentences", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A main claim of the story and, per outlet, whether it states or omits it."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    states: tuple[str, ...]  # outlets with an article that says it
+    omits: tuple[str, ...]  # outlets covering the story without saying it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "states": list(self.states),
+            "omits": list(self.omits),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Claim:
+        return cls(
+            data["text"],
+            _citations(data["citations"]),
+            tuple(data.get("states", ())),
+            tuple(data.get("omits", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    outlets: tuple[OutletCoverage, ...]  # by first report
+    first_report: Citation | None  # the earliest article's lead
+    first_outlet: str | None
+    first_at: datetime | None
+    volume: tuple[tuple[str, int], ...]  # (day, articles that day), in day order
+    unique_contributions: tuple[Contribution, ...]  # in time order (seen_at, then stream order)
+    claims: tuple[Claim, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outlets": [o.to_dict() for o in self.outlets],
+            "first_report": (
+                {
+                    **self.first_report.to_dict(),
+                    "outlet": self.first_outlet,
+                    "at": _iso(self.first_at),
+                }
+                if self.first_report is not None
+                else None
+            ),
+            "volume": [{"day": day, "articles": count} for day, count in self.volume],
+            "unique_contributions": [c.to_dict() for c in self.unique_contributions],
+            "claims": [c.to_dict() for c in self.claims],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Coverage:
+        first = data.get("first_report")
+        return cls(
+            outlets=tuple(OutletCoverage.from_dict(o) for o in data.get("outlets", ())),
+            first_report=Citation.from_dict(first) if first else None,
+            first_outlet=first.get("outlet") if first else None,
+            first_at=_from_iso(first.get("at")) if first else None,
+            volume=tuple((v["day"], int(v["articles"])) for v in data.get("volume", ())),
+            unique_contributions=tuple(
+                Contribution.from_dict(c) for c in data.get("unique_contributions", ())
+            ),
+            claims=tuple(Claim.from_dict(c) for c in data.get("claims", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEntity:
+    key: str
+    name: str
+    type: EntityType
+    articles: int  # how many of the story's articles name it
+    mentions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "type": str(self.type),
+            "articles": self.articles,
+            "mentions": self.mentions,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoryEntity:
+        return cls(
+            data["key"], data["name"], EntityType(data["type"]), int(data["articles"]), int(data["mentions"])
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StorySynthesis:
+    """What a story says, at a glance: a pure function of its articles and their enrichments."""
+
+    story_id: str
+    title: str
+    title_citation: Citation | None
+    summary: tuple[SummarySentence, ...]
+    timeline: tuple[TimelineEntry, ...]  # in date order
+    quotes: tuple[QuoteEntry, ...]  # by speaker prominence, then time
+    figures: tuple[FigureEntry, ...]
+    coverage: Coverage
+    entities: tuple[StoryEntity, ...]  # most covered first
+    article_count: int
+    members_hash: str  # which articles (and enrichment versions) it was built from
+    version: str  # SYNTHESIS_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.story_id,
+            "title": self.title,
+            "title_citation": self.title_citation.to_dict() if self.title_citation else None,
+            "summary": [s.to_dict() for s in self.summary],
+            "timeline": [t.to_dict() for t in self.timeline],
+            "quotes": [q.to_dict() for q in self.quotes],
+            "figures": [f.to_dict() for f in self.figures],
+            "coverage": self.coverage.to_dict(),
+            "entities": [e.to_dict() for e in self.entities],
+            "article_count": self.article_count,
+            "members_hash": self.members_hash,
+            "synthesis_version": self.version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StorySynthesis:
+        """The inverse of ``to_dict`` (up to its rounding of timeline importance): how the store reads one back."""
+        title_citation = data.get("title_citation")
+        return cls(
+            story_id=data["id"],
+            title=data["title"],
+            title_citation=Citation.from_dict(title_citation) if title_citation else None,
+            summary=tuple(SummarySentence.from_dict(s) for s in data.get("summary", ())),
+            timeline=tuple(TimelineEntry.from_dict(t) for t in data.get("timeline", ())),
+            quotes=tuple(QuoteEntry.from_dict(q) for q in data.get("quotes", ())),
+            figures=tuple(FigureEntry.from_dict(f) for f in data.get("figures", ())),
+            coverage=Coverage.from_dict(data.get("coverage") or {}),
+            entities=tuple(StoryEntity.from_dict(e) for e in data.get("entities", ())),
+            article_count=int(data["article_count"]),
+            members_hash=data["members_hash"],
+            version=data["synthesis_version"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDelta:
+    """What a story gained since a moment: everything Dateline first ingested after ``since``.
+
+    "New" is judged by ingest time, not publication time: a backfilled article about last week is
+    news to the reader who looked yesterday.
+    """
+
+    story_id: str
+    title: str
+    since: datetime  # naive UTC
+    article_count: int  # the story's articles now
+    article_ids: tuple[str, ...]  # articles ingested after SINCE, in stream order
+    outlets: tuple[OutletCoverage, ...]  # outlets whose first article of the story arrived after SINCE
+    summary: tuple[SummarySentence, ...]  # summary lines first reported by a new article
+    timeline: tuple[TimelineEntry, ...]
+    quotes: tuple[QuoteEntry, ...]
+    figures: tuple[FigureEntry, ...]  # quantities first reported after SINCE
+    revised_figures: tuple[FigureEntry, ...]  # known quantities that a new article gives another value for
+    contributions: tuple[Contribution, ...]  # what each new article adds, in stream order
+
+    @property
+    def empty(self) -> bool:
+        return not self.article_ids
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.story_id,
+            "title": self.title,
+            "since": self.since.isoformat(),
+            "article_count": self.article_count,
+            "new_articles": list(self.article_ids),
+            "new_outlets": [o.to_dict() for o in self.outlets],
+            "summary": [s.to_dict() for s in self.summary],
+            "timeline": [t.to_dict() for t in self.timeline],
+            "quotes": [q.to_dict() for q in self.quotes],
+            "figures": [f.to_dict() for f in self.figures],
+            "revised_figures": [f.to_dict() for f in self.revised_figures],
+            "contributions": [c.to_dict() for c in self.contributions],
+        }
+
+
+# Readers for the synthesis records' ``from_dict`` (defined last: called only at run time).
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _citations(items: Any) -> tuple[Citation, ...]:
+    return tuple(Citation.from_dict(c) for c in items)
