@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
@@ -30,14 +30,20 @@ from dateline import __version__
 from dateline.errors import DatelineError
 from dateline.models import (
     Article,
+    Citation,
     DateOrigin,
     DatePrecision,
     DocumentHints,
     Enrichment,
+    FigureEntry,
     IngestProblem,
     PublishedDate,
     Quote,
+    QuoteEntry,
     Story,
+    StoryDelta,
+    StorySynthesis,
+    TimelineEntry,
 )
 from dateline.settings import Settings, default_db_path
 from dateline.store import SqliteStore, open_store
@@ -681,16 +687,14 @@ _NO_STORIES = (
 )
 
 
-def _parse_since(value: str | None) -> datetime | None:
-    """A --since date as naive UTC, the form stories are stored in."""
+def _parse_since(value: str | None, *, option: str = "--since") -> datetime | None:
+    """A --since date (or date and time) as naive UTC, the form stories are stored in."""
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO date like 2025-11-30", param_hint="--since"
-        ) from exc
+        raise typer.BadParameter(f"{value!r} is not an ISO date like 2025-11-30", param_hint=option) from exc
     return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
@@ -765,21 +769,43 @@ def stories(
 def story(
     story_id: Annotated[str, typer.Argument(help="Story id (a unique prefix is enough).")],
     format: Annotated[ViewFormat, typer.Option("--format", "-f")] = ViewFormat.table,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only what came in after this date or time (ISO; UTC unless it names a zone)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Show one story: where it stands, then its articles in the order they came in."""
+    """Show one story: its summary, timeline, quotes, figures and coverage, then its articles in the order they came in."""
+    from dateline.pipeline import story_delta, story_synthesis
+
+    since_at = _parse_since(since)
     with _store(db) as store:
         resolved = store.resolve_story_id(story_id, prefix=True)
         found = store.get_story(resolved) if resolved else None
         members = store.story_members(found.id) if found else []
-    if found is None:
+        synthesis = story_synthesis(store, found.id) if found else None
+        delta = story_delta(store, found.id, since_at) if found and since_at else None
+        labels = (
+            _source_labels(store, _cited_articles(synthesis, delta)) if format is ViewFormat.table else {}
+        )
+    if found is None or synthesis is None:
         err.print(f"[red]error:[/] no story with id {escape(repr(story_id))}", highlight=False)
         raise typer.Exit(1)
     # A prefix of the story's own id is not a redirect; an id merged away is.
     redirected = None if found.id.startswith(story_id) else story_id
+    if delta is not None:
+        if format is ViewFormat.json:
+            delta_data: dict[str, object] = delta.to_dict()
+            if redirected:
+                delta_data["redirected_from"] = redirected
+            sys.stdout.write(json.dumps(delta_data, ensure_ascii=False, indent=2) + "\n")
+            return
+        _print_delta(delta, labels)
+        return
     if format is ViewFormat.json:
         data: dict[str, object] = {
             **found.to_dict(),
+            **synthesis.to_dict(),
             "articles": [
                 {
                     "id": m.article_id,
@@ -798,7 +824,10 @@ def story(
             data["redirected_from"] = redirected
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(f"[bold]{escape(found.title or '(untitled)')}[/] [dim]{escape(found.id)}[/]", highlight=False)
+    out.print(
+        f"[bold]{escape(synthesis.title or found.title or '(untitled)')}[/] [dim]{escape(found.id)}[/]",
+        highlight=False,
+    )
     if redirected:
         out.print(f"[dim]{escape(redirected)} was merged into this story[/]", highlight=False)
     meta = [
@@ -806,11 +835,15 @@ def story(
         + (f" in {', '.join(found.languages)}" if found.languages else ""),
         f"seen {_when(found.first_seen)} to {_when(found.last_seen)} (UTC)",
         found.thread_id and f"thread: {found.thread_id}",
-        f"algorithm: {found.algorithm}",
+        f"algorithm: {found.algorithm}; {synthesis.version}",
     ]
     for line in meta:
         if line:
             out.print(f"[dim]{escape(line)}[/]", highlight=False)
+    sources = _SourceMarks(labels)
+    _print_synthesis(synthesis, sources)
+    sources.print_legend()
+    out.print("\n[bold]Articles[/]")
     table = _listing_table("date", "outlet", "title", "lang", "note")
     for member in members:
         date = (member.published_at or "")[:10] or (
@@ -825,6 +858,209 @@ def story(
             escape(note),
         )
     out.print(table)
+
+
+# How much of a synthesis the table view shows; --format json has all of it.
+_SHOWN_TIMELINE = 15
+_SHOWN_SPEAKERS = 5
+_SHOWN_QUOTES_PER_SPEAKER = 2
+_SHOWN_FIGURES = 10
+_SHOWN_OUTLETS = 8
+_SHOWN_ENTITIES = 8
+
+
+class _SourceMarks:
+    """Numbers the articles a view cites, in the order it first shows them: [1], [2] ... and their legend."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+        self.numbers: dict[str, int] = {}
+
+    def marks(self, citations: Sequence[Citation], most: int = 3) -> str:
+        cited = list(dict.fromkeys(c.article_id for c in citations))
+        shown = "".join(f"[{self.numbers.setdefault(i, len(self.numbers) + 1)}]" for i in cited[:most])
+        return shown + (f"+{len(cited) - most}" if len(cited) > most else "")
+
+    def print_legend(self) -> None:
+        if not self.numbers:
+            return
+        out.print("\n[bold]Sources[/]")
+        for article_id, number in self.numbers.items():
+            label = self.labels.get(article_id, "")
+            out.print(escape(f"  [{number}] {label} {article_id}".rstrip()), highlight=False)
+
+
+def _cited_articles(*records: StorySynthesis | StoryDelta | None) -> list[str]:
+    """Every article a synthesis (or delta) view may cite, for the legend of its table view."""
+    cited: list[str] = []
+    for record in records:
+        if record is None:
+            continue
+        lines: list[Sequence[Citation]] = [s.citations for s in record.summary]
+        lines += [e.citations for e in record.timeline[:_SHOWN_TIMELINE]]
+        lines += [q.citations for q in record.quotes]
+        lines += [f.citations for f in record.figures[:_SHOWN_FIGURES]]
+        if isinstance(record, StorySynthesis):
+            first = record.coverage.first_report
+            lines += [(first,)] if first is not None else []
+        else:
+            lines += [f.citations for f in record.revised_figures[:_SHOWN_FIGURES]]
+            cited.extend(record.article_ids)
+        cited.extend(c.article_id for citations in lines for c in citations[:3])
+    return list(dict.fromkeys(cited))
+
+
+def _source_labels(store: SqliteStore, article_ids: Sequence[str]) -> dict[str, str]:
+    """ "Outlet, 2025-11-30" for each cited article: what the reader needs to weigh a source."""
+    labels = {}
+    for article_id in article_ids:
+        found = store.get_article(article_id)
+        if found is not None:
+            day = found.published_at.date().isoformat() if found.published_at else "undated"
+            labels[article_id] = f"{found.outlet or '(unknown outlet)'}, {day},"
+    return labels
+
+
+def _figure_value(value: float, value_max: float | None, unit: str | None) -> str:
+    shown = f"{value:,g}" + (f"–{value_max:,g}" if value_max is not None else "")
+    return shown + (unit if unit == "%" else f" {unit}" if unit else "")
+
+
+def _print_synthesis(synthesis: StorySynthesis, sources: _SourceMarks, *, full: bool = True) -> None:
+    """The table view of a story's (or thread's) synthesis; FULL adds quotes, figures, coverage and cast."""
+    if synthesis.summary:
+        out.print("\n[bold]Summary[/]")
+        for number, line in enumerate(synthesis.summary, start=1):
+            out.print(escape(f"{number:>2}. {line.text} {sources.marks(line.citations)}"), highlight=False)
+    if synthesis.timeline:
+        _print_timeline(synthesis.timeline, sources, heading="Timeline")
+    if not full:
+        return
+    if synthesis.quotes:
+        _print_quotes(synthesis.quotes, sources, heading="Quotes")
+    if synthesis.figures:
+        _print_figures(synthesis.figures, sources, heading="Figures")
+    coverage = synthesis.coverage
+    if coverage.outlets:
+        out.print("\n[bold]Coverage[/]")
+        shown = ", ".join(f"{o.outlet} ({o.articles})" for o in coverage.outlets[:_SHOWN_OUTLETS]) + (
+            f" +{len(coverage.outlets) - _SHOWN_OUTLETS}" if len(coverage.outlets) > _SHOWN_OUTLETS else ""
+        )
+        out.print(escape(f"  {len(coverage.outlets)} outlets: {shown}"), highlight=False)
+    if coverage.first_report is not None:
+        if not coverage.outlets:
+            out.print("\n[bold]Coverage[/]")
+        first = f"  first report: {coverage.first_outlet or '(unknown outlet)'}, {_when(coverage.first_at)}"
+        out.print(escape(f"{first} {sources.marks([coverage.first_report])}"), highlight=False)
+    if synthesis.entities:
+        names = ", ".join(e.name for e in synthesis.entities[:_SHOWN_ENTITIES])
+        out.print(escape(f"\nwho and where: {names}"), highlight=False)
+
+
+def _print_timeline(entries: Sequence[TimelineEntry], sources: _SourceMarks, *, heading: str) -> None:
+    out.print(f"\n[bold]{escape(heading)}[/]")
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("date", no_wrap=True)
+    table.add_column("event", ratio=1, overflow="fold")
+    table.add_column("sources", justify="right", no_wrap=True)
+    table.add_column("note", no_wrap=True)
+    for entry in entries[:_SHOWN_TIMELINE]:
+        table.add_row(
+            escape(entry.date),
+            escape(entry.text),
+            escape(f"{len({c.article_id for c in entry.citations})} {sources.marks(entry.citations)}"),
+            "planned" if entry.planned else "",
+        )
+    out.print(table)
+    if len(entries) > _SHOWN_TIMELINE:
+        out.print(f"[dim]… {len(entries) - _SHOWN_TIMELINE} more (--format json lists all)[/]")
+
+
+def _print_quotes(quotes: Sequence[QuoteEntry], sources: _SourceMarks, *, heading: str) -> None:
+    by_speaker: dict[str, list[QuoteEntry]] = {}
+    for quote in quotes:
+        by_speaker.setdefault(quote.speaker or "(unnamed speaker)", []).append(quote)
+    out.print(f"\n[bold]{escape(heading)}[/]")
+    for speaker, said in list(by_speaker.items())[:_SHOWN_SPEAKERS]:
+        out.print(f"  [bold]{escape(speaker)}[/] [dim]({len(said)})[/]", highlight=False)
+        for quote in said[:_SHOWN_QUOTES_PER_SPEAKER]:
+            outlets = f" · {len(quote.variants) + 1} wordings" if quote.variants else ""
+            out.print(
+                escape(f"    “{quote.text}” {sources.marks(quote.citations)}{outlets}"), highlight=False
+            )
+    if len(by_speaker) > _SHOWN_SPEAKERS:
+        out.print(f"[dim]  … {len(by_speaker) - _SHOWN_SPEAKERS} more speakers (--format json lists all)[/]")
+
+
+def _print_figures(figures: Sequence[FigureEntry], sources: _SourceMarks, *, heading: str) -> None:
+    out.print(f"\n[bold]{escape(heading)}[/]")
+    table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("counts", overflow="fold")
+    table.add_column("as written", ratio=1, overflow="fold")
+    table.add_column("sources", no_wrap=True)
+    table.add_column("note", overflow="fold")
+    for figure in figures[:_SHOWN_FIGURES]:
+        notes = []
+        if figure.disagreement:
+            values = dict.fromkeys(
+                f"{_figure_value(r.value, r.value_max, None)} ({r.outlet or '?'})" for r in figure.reports
+            )
+            notes.append("outlets disagree: " + "; ".join(values))
+        elif figure.changed:
+            notes.append(
+                "changed: "
+                + " → ".join(dict.fromkeys(_figure_value(r.value, r.value_max, None) for r in figure.reports))
+            )
+        table.add_row(
+            escape(_figure_value(figure.value, figure.value_max, figure.unit)),
+            escape(figure.counted or "-"),
+            escape(figure.text),
+            escape(sources.marks(figure.citations)),
+            escape(" ".join(notes)),
+        )
+    out.print(table)
+    if len(figures) > _SHOWN_FIGURES:
+        out.print(f"[dim]… {len(figures) - _SHOWN_FIGURES} more (--format json lists all)[/]")
+
+
+def _print_delta(delta: StoryDelta, labels: dict[str, str]) -> None:
+    out.print(
+        f"[bold]{escape(delta.title or '(untitled)')}[/] [dim]{escape(delta.story_id)}[/]", highlight=False
+    )
+    since = f"since {_when(delta.since)} (UTC)"
+    if delta.empty:
+        out.print(f"nothing new {since}; the story has {delta.article_count} articles", highlight=False)
+        return
+    line = f"{len(delta.article_ids)} new articles {since} (of {delta.article_count})"
+    if delta.outlets:
+        line += "; new outlets: " + ", ".join(o.outlet for o in delta.outlets)
+    out.print(escape(line), highlight=False)
+    sources = _SourceMarks(labels)
+    out.print("\n[bold]New articles[/]")
+    for article_id in delta.article_ids:
+        mark = sources.marks([Citation(article_id, 0, 0)])
+        out.print(escape(f"  {mark} {labels.get(article_id, '').rstrip(',')}"), highlight=False)
+    if delta.summary:
+        out.print("\n[bold]New in the summary[/]")
+        for line_ in delta.summary:
+            out.print(escape(f"  - {line_.text} {sources.marks(line_.citations)}"), highlight=False)
+    if delta.timeline:
+        _print_timeline(delta.timeline, sources, heading="New on the timeline")
+    if delta.quotes:
+        _print_quotes(delta.quotes, sources, heading="New quotes")
+    if delta.figures:
+        _print_figures(delta.figures, sources, heading="New figures")
+    if delta.revised_figures:
+        _print_figures(delta.revised_figures, sources, heading="Figures given a new value")
+    if delta.contributions:
+        out.print("\n[bold]What the new articles add[/]")
+        for contribution in delta.contributions:
+            mark = sources.marks([Citation(contribution.article_id, 0, 0)])
+            out.print(escape(f"  {contribution.outlet or '(unknown outlet)'} {mark}"), highlight=False)
+            for sentence in contribution.sentences[:3]:
+                out.print(escape(f"    - {sentence.text}"), highlight=False)
+    sources.print_legend()
 
 
 @app.command()
@@ -866,24 +1102,147 @@ def thread(
     format: Annotated[ViewFormat, typer.Option("--format", "-f")] = ViewFormat.table,
     db: DbOption = None,
 ) -> None:
-    """Show one thread: its stories in time order."""
+    """Show one thread: what its stories say together (summary, timeline), then the stories in time order."""
+    from dateline.pipeline import thread_synthesis
+
     with _store(db) as store:
         found = store.get_thread(thread_id, prefix=True)
         items = store.stories_by_id(found.story_ids) if found else []
-    if found is None:
+        synthesis = thread_synthesis(store, found.id) if found else None
+        labels = _source_labels(store, _cited_articles(synthesis)) if format is ViewFormat.table else {}
+    if found is None or synthesis is None:
         err.print(f"[red]error:[/] no thread with id {escape(repr(thread_id))}", highlight=False)
         raise typer.Exit(1)
     if format is ViewFormat.json:
-        data = {**found.to_dict(), "stories": [_story_dict(s) for s in items]}
+        data = {**found.to_dict(), **synthesis.to_dict(), "stories": [_story_dict(s) for s in items]}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(f"[bold]{escape(found.title or '(untitled)')}[/] [dim]{escape(found.id)}[/]", highlight=False)
     out.print(
-        f"[dim]{len(items)} stories, {_when(found.first_seen)} to {_when(found.last_seen)} (UTC);"
-        f" algorithm: {escape(found.algorithm)}[/]",
+        f"[bold]{escape(synthesis.title or found.title or '(untitled)')}[/] [dim]{escape(found.id)}[/]",
         highlight=False,
     )
+    out.print(
+        f"[dim]{len(items)} stories, {synthesis.article_count} articles, {_when(found.first_seen)} to"
+        f" {_when(found.last_seen)} (UTC); algorithm: {escape(found.algorithm)}[/]",
+        highlight=False,
+    )
+    sources = _SourceMarks(labels)
+    _print_synthesis(synthesis, sources, full=False)
+    sources.print_legend()
+    out.print("\n[bold]Stories[/]")
     out.print(_stories_table(items, thread_column=False))
+
+
+@app.command()
+def timeline(
+    query: Annotated[
+        str, typer.Argument(help="Words to find in articles, or the name of a person, place or organisation.")
+    ],
+    limit: Annotated[int, typer.Option(help="At most this many dates, the most important (0: all).")] = 30,
+    since: Annotated[str | None, typer.Option(help="Only events on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Only events on or before this date (YYYY-MM-DD).")
+    ] = None,
+    format: Annotated[ViewFormat, typer.Option("--format", "-f")] = ViewFormat.table,
+    db: DbOption = None,
+) -> None:
+    """A timeline across stories: the dated events of every article that matches QUERY or names it."""
+    from dateline.pipeline import query_timeline
+
+    start = _parse_since(since)
+    end = _parse_since(until, option="--until")
+    with _store(db) as store:
+        found = query_timeline(
+            store,
+            query,
+            max_dates=limit or None,
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+        )
+        labels = (
+            _source_labels(
+                store, list(dict.fromkeys(c.article_id for e in found.entries for c in e.citations[:3]))
+            )
+            if format is ViewFormat.table
+            else {}
+        )
+    if format is ViewFormat.json:
+        sys.stdout.write(json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    if not found.entries:
+        err.print(
+            escape(f"no dated events found for {query!r} ({found.article_count} matching articles)"),
+            highlight=False,
+        )
+        return
+    matched = f"; names {', '.join(found.entities)}" if found.entities else ""
+    out.print(
+        escape(
+            f"{len(found.entries)} events from {found.article_count} articles matching {query!r}{matched}"
+        ),
+        highlight=False,
+    )
+    sources = _SourceMarks(labels)
+    _print_timeline(found.entries, sources, heading="Timeline")
+    sources.print_legend()
+
+
+@app.command()
+def synthesize(
+    story_ids: Annotated[
+        list[str] | None,
+        typer.Argument(help="Stories to synthesize (unique prefixes are enough); default: all."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild stored syntheses too.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Build and store story syntheses ahead of time (`dateline story` builds one on first view otherwise)."""
+    from dateline.pipeline import synthesize_stories
+    from dateline.synthesize import SYNTHESIS_VERSION
+
+    with _store(db) as store:
+        unknown = []
+        if story_ids:
+            ids = []
+            for given in story_ids:
+                resolved = store.resolve_story_id(given, prefix=True)
+                if resolved is None:
+                    unknown.append(given)
+                else:
+                    ids.append(resolved)
+            ids = list(dict.fromkeys(ids))
+        else:
+            ids = store.stories_needing_synthesis(SYNTHESIS_VERSION)
+            if not ids and not store.story_counts()["stories"]:
+                err.print(_NO_STORIES)
+                return
+        columns = (
+            SpinnerColumn(),
+            TextColumn("[bold]synthesize"),
+            BarColumn(bar_width=None),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("synthesize", total=len(ids))
+            try:
+                report = synthesize_stories(
+                    store, ids, force=force, progress=lambda o, s: progress.update(task, advance=1)
+                )
+            except KeyboardInterrupt:
+                err.print("[yellow]interrupted:[/] finished syntheses are stored; run again to resume.")
+                raise typer.Exit(130) from None
+        counts = store.synthesis_counts()
+    for given in unknown:
+        err.print(f"[red]error:[/] no story with id {escape(repr(given))}", highlight=False)
+    for problem in report.problems[:20]:
+        err.print(f"[red]error[/] {escape(problem.source)}: {escape(problem.message)}", highlight=False)
+    err.print(
+        f"{report.built} built, {report.current} already current, {report.failed} failed;"
+        f" stored: {counts['stories']} stories, {counts['threads']} threads"
+    )
+    if report.failed or unknown:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -16,7 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -42,6 +42,9 @@ from dateline.models import (
     IngestProblem,
     RawDocument,
     SourceFormat,
+    StoryDelta,
+    StorySynthesis,
+    TimelineEntry,
 )
 from dateline.settings import Settings
 from dateline.store import SqliteStore
@@ -1095,3 +1098,196 @@ def rebuild_stories(
     """
     store.clear_stories()
     return cluster_stories(store, settings, progress=progress, encoder=encoder)
+
+
+# ---------------------------------------------------------------- synthesis (issue 5)
+#
+# Synthesis is lazy: it runs when a story is first read (or `dateline synthesize` precomputes it),
+# never at the end of ingest, where a large backfill would pay for stories nobody opens. The store
+# keeps each synthesis and its triggers drop it when its inputs change, so a read is one lookup.
+
+# The most articles a query timeline reads (best matches first): each costs an enrichment load.
+TIMELINE_MAX_ARTICLES = 400
+
+
+def story_synthesis(store: SqliteStore, story_id: str) -> StorySynthesis | None:
+    """The synthesis of a story (a merged id resolves to its survivor): the stored one, else built and stored."""
+    resolved = store.resolve_story_id(story_id)
+    return None if resolved is None else _current_synthesis(store, resolved)
+
+
+def thread_synthesis(store: SqliteStore, thread_id: str) -> StorySynthesis | None:
+    """The synthesis of a whole thread, over the articles of all its stories; cached under the thread id."""
+    found = store.get_thread(thread_id)
+    return None if found is None else _current_synthesis(store, found.id)
+
+
+def _current_synthesis(store: SqliteStore, key: str) -> StorySynthesis:
+    from dateline.synthesize import SYNTHESIS_VERSION
+
+    stored = store.load_synthesis(key)
+    if stored is not None and stored.version == SYNTHESIS_VERSION:
+        return stored
+    return _build_synthesis(store, key)
+
+
+def _build_synthesis(store: SqliteStore, key: str) -> StorySynthesis:
+    from dateline.synthesize import synthesize_story
+
+    # Read before the inputs: if a writer changes them meanwhile, the synthesis is returned but not kept.
+    stamp = store.synthesis_stamp(key)
+    articles, enrichments = synthesis_inputs(store, key)
+    synthesis = synthesize_story(key, articles, enrichments)
+    store.save_synthesis(synthesis, stamp=stamp)
+    return synthesis
+
+
+def synthesis_inputs(store: SqliteStore, key: str) -> tuple[list[Article], dict[str, Enrichment]]:
+    """The articles of a story (or of every story of a thread) in stream order, and their enrichments."""
+    articles = [a for a in (store.get_article(i) for i in store.synthesis_article_ids(key)) if a is not None]
+    enrichments = {}
+    for article in articles:
+        enrichment = store.get_enrichment(article.id)
+        if enrichment is not None:
+            enrichments[article.id] = enrichment
+    return articles, enrichments
+
+
+@dataclass
+class SynthesisReport:
+    built: int = 0
+    current: int = 0  # already stored and up to date
+    missing: int = 0  # ids that name no story
+    failed: int = 0
+    problems: list[IngestProblem] = field(default_factory=list)
+
+
+def synthesize_stories(
+    store: SqliteStore,
+    story_ids: Sequence[str] | None = None,
+    *,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+) -> SynthesisReport:
+    """`dateline synthesize`: build and store the syntheses of STORY_IDS, or of every story lacking a current one.
+
+    Each synthesis is saved as it is built, so an interrupted run keeps what it finished and a re-run
+    goes on with the rest. FORCE rebuilds stored ones too.
+    """
+    from dateline.synthesize import SYNTHESIS_VERSION
+
+    report = SynthesisReport()
+    notify = progress or (lambda outcome, source: None)
+    ids = list(story_ids) if story_ids is not None else store.stories_needing_synthesis(SYNTHESIS_VERSION)
+    for story_id in ids:
+        resolved = store.resolve_story_id(story_id)
+        if resolved is None:
+            report.missing += 1
+            notify("missing", story_id)
+            continue
+        stored = None if force else store.load_synthesis(resolved)
+        if stored is not None and stored.version == SYNTHESIS_VERSION:
+            report.current += 1
+            notify("current", resolved)
+            continue
+        try:
+            _build_synthesis(store, resolved)
+        except Exception as exc:  # one story's failure must not stop the others
+            problem = IngestProblem(
+                resolved,
+                "synthesize",
+                f"synthesis failed: {type(exc).__name__}: {exc}"[:500],
+                datetime.now(UTC),
+            )
+            store.log_problem(problem, run_id=None)
+            report.problems.append(problem)
+            report.failed += 1
+            notify("failed", resolved)
+            continue
+        report.built += 1
+        notify("built", resolved)
+    return report
+
+
+def story_delta(store: SqliteStore, story_id: str, since: datetime) -> StoryDelta | None:
+    """What the story gained since SINCE (what Dateline ingested after it), or None for an unknown story."""
+    from dateline.synthesize.delta import changes_since
+
+    synthesis = story_synthesis(store, story_id)
+    if synthesis is None:
+        return None
+    articles = [
+        a for a in (store.get_article(i) for i in store.synthesis_article_ids(synthesis.story_id)) if a
+    ]
+    return changes_since(synthesis, since, articles)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTimeline:
+    """A timeline across stories: the dated events of the articles matching a query."""
+
+    query: str
+    entities: tuple[str, ...]  # names of the entities the query matched
+    article_count: int  # articles read
+    entries: tuple[TimelineEntry, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "entities": list(self.entities),
+            "article_count": self.article_count,
+            "entries": [e.to_dict() for e in self.entries],
+        }
+
+
+def query_timeline(
+    store: SqliteStore,
+    query: str,
+    *,
+    max_dates: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> QueryTimeline:
+    """`dateline timeline QUERY`: the events of articles whose text matches QUERY or that name an entity
+    called QUERY, across stories, clustered and ranked by the story timeline stage.
+    """
+    from dateline.cluster.features import seen_at
+    from dateline.synthesize.timeline import build_timeline
+
+    matched = _entities_named(store, query)
+    ids = list(
+        dict.fromkeys(
+            store.search_article_ids(query, limit=TIMELINE_MAX_ARTICLES, start=start, end=end)
+            + store.entity_article_ids(
+                [e.key for e in matched], limit=TIMELINE_MAX_ARTICLES, start=start, end=end
+            )
+        )
+    )[:TIMELINE_MAX_ARTICLES]
+    articles = sorted(
+        (a for a in (store.get_article(i) for i in ids) if a is not None),
+        key=lambda a: (seen_at(a)[0], a.id),
+    )
+    enrichments = {}
+    for article in articles:
+        enrichment = store.get_enrichment(article.id)
+        if enrichment is not None:
+            enrichments[article.id] = enrichment
+    entries = build_timeline(articles, enrichments, max_dates=max_dates, start=start, end=end)
+    return QueryTimeline(query, tuple(e.name for e in matched), len(articles), entries)
+
+
+def _entities_named(store: SqliteStore, query: str) -> list[Entity]:
+    """Entities whose name or an alias is QUERY; else the best partial match when QUERY is a word of its name."""
+    wanted = query.strip().casefold()
+    if not wanted:
+        return []
+    candidates = [summary.entity for summary in store.find_entities(query, limit=10)]
+    exact = [
+        e for e in candidates if e.name.casefold() == wanted or wanted in {a.casefold() for a in e.aliases}
+    ]
+    if exact:
+        return exact
+    # "Zelensky" names "Volodymyr Zelensky"; "ed" must not name "Edward" or "United".
+    if candidates and wanted in candidates[0].name.casefold().split():
+        return candidates[:1]
+    return []

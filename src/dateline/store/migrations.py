@@ -339,4 +339,94 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX threads_last_seen ON threads(last_seen);
         """,
     ),
+    (
+        "story syntheses: a cache of each story's (and thread's) synthesis, dropped when its inputs change",
+        """
+        -- The synthesis of a story (or of a thread: story_id holds the thread id), as StorySynthesis.to_dict
+        -- JSON. It is a cache: the triggers below delete a row whenever what it was built from changes (an
+        -- article joins, leaves or moves; an article is re-extracted, re-dated or folded as a copy; an
+        -- article is re-enriched; a story changes thread), and the pipeline rebuilds it on the next read.
+        CREATE TABLE story_syntheses (
+            story_id     TEXT PRIMARY KEY,
+            members_hash TEXT NOT NULL,
+            version      TEXT NOT NULL,        -- SYNTHESIS_VERSION of dateline.synthesize
+            built_at     TEXT NOT NULL,
+            data         TEXT NOT NULL         -- JSON StorySynthesis
+        );
+        CREATE INDEX story_syntheses_version ON story_syntheses(version);
+
+        -- Every trigger first checks that any synthesis is stored, so a store that never synthesizes
+        -- pays one lookup per write. A story's thread is invalidated with it.
+        CREATE TRIGGER story_syntheses_member_added AFTER INSERT ON story_articles
+        WHEN EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id IN
+                (NEW.story_id, (SELECT thread_id FROM stories WHERE id = NEW.story_id));
+        END;
+        CREATE TRIGGER story_syntheses_member_moved AFTER UPDATE ON story_articles
+        WHEN (OLD.story_id IS NOT NEW.story_id OR OLD.sequence IS NOT NEW.sequence)
+            AND EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id IN
+                (OLD.story_id, NEW.story_id, (SELECT thread_id FROM stories WHERE id = OLD.story_id),
+                 (SELECT thread_id FROM stories WHERE id = NEW.story_id));
+        END;
+        CREATE TRIGGER story_syntheses_member_removed AFTER DELETE ON story_articles
+        WHEN EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id IN
+                (OLD.story_id, (SELECT thread_id FROM stories WHERE id = OLD.story_id));
+        END;
+        CREATE TRIGGER story_syntheses_article_changed AFTER UPDATE ON articles
+        WHEN (OLD.text IS NOT NEW.text OR OLD.title IS NOT NEW.title OR OLD.standfirst IS NOT NEW.standfirst
+              OR OLD.outlet IS NOT NEW.outlet OR OLD.via IS NOT NEW.via OR OLD.published_at IS NOT NEW.published_at
+              OR OLD.duplicate_of IS NOT NEW.duplicate_of OR OLD.language IS NOT NEW.language)
+            AND EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id IN
+                (SELECT sa.story_id FROM story_articles sa WHERE sa.article_id = NEW.id
+                 UNION ALL SELECT s.thread_id FROM story_articles sa JOIN stories s ON s.id = sa.story_id
+                 WHERE sa.article_id = NEW.id AND s.thread_id IS NOT NULL);
+        END;
+        CREATE TRIGGER story_syntheses_enrichment_added AFTER INSERT ON enrichments
+        WHEN EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id IN
+                (SELECT sa.story_id FROM story_articles sa WHERE sa.article_id = NEW.article_id
+                 UNION ALL SELECT s.thread_id FROM story_articles sa JOIN stories s ON s.id = sa.story_id
+                 WHERE sa.article_id = NEW.article_id AND s.thread_id IS NOT NULL);
+        END;
+        CREATE TRIGGER story_syntheses_enrichment_changed AFTER UPDATE ON enrichments
+        WHEN EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id IN
+                (SELECT sa.story_id FROM story_articles sa WHERE sa.article_id = NEW.article_id
+                 UNION ALL SELECT s.thread_id FROM story_articles sa JOIN stories s ON s.id = sa.story_id
+                 WHERE sa.article_id = NEW.article_id AND s.thread_id IS NOT NULL);
+        END;
+        CREATE TRIGGER story_syntheses_enrichment_removed AFTER DELETE ON enrichments
+        WHEN EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id IN
+                (SELECT sa.story_id FROM story_articles sa WHERE sa.article_id = OLD.article_id
+                 UNION ALL SELECT s.thread_id FROM story_articles sa JOIN stories s ON s.id = sa.story_id
+                 WHERE sa.article_id = OLD.article_id AND s.thread_id IS NOT NULL);
+        END;
+        CREATE TRIGGER story_syntheses_thread_changed AFTER UPDATE OF thread_id ON stories
+        WHEN OLD.thread_id IS NOT NEW.thread_id AND EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id IN (OLD.thread_id, NEW.thread_id);
+        END;
+        CREATE TRIGGER story_syntheses_story_removed AFTER DELETE ON stories
+        WHEN EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id IN (OLD.id, OLD.thread_id);
+        END;
+        CREATE TRIGGER story_syntheses_thread_removed AFTER DELETE ON threads
+        WHEN EXISTS (SELECT 1 FROM story_syntheses)
+        BEGIN
+            DELETE FROM story_syntheses WHERE story_id = OLD.id;
+        END;
+        """,
+    ),
 )

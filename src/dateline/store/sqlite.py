@@ -35,6 +35,7 @@ from dateline.store.enrichment import EnrichmentTables
 from dateline.store.migrations import MIGRATIONS
 from dateline.store.sqltext import marks, now_iso
 from dateline.store.stories import StoryTables
+from dateline.store.syntheses import SynthesisTables
 
 # Below this size compression costs more than it saves.
 _COMPRESS_MIN_BYTES = 256
@@ -130,7 +131,7 @@ class SearchHit:
     rank: float
 
 
-class SqliteStore(EnrichmentTables, StoryTables):
+class SqliteStore(EnrichmentTables, StoryTables, SynthesisTables):
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
         self.path = path

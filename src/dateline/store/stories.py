@@ -451,7 +451,8 @@ class StoryTables:
         Redirects go too: ids stay stable across a rebuild anyway, being derived from first articles.
         """
         with self._writing():
-            for table in ("story_articles", "story_redirects", "stories", "threads"):
+            # Syntheses first: with none left, the invalidation triggers on the other tables cost nothing.
+            for table in ("story_syntheses", "story_articles", "story_redirects", "stories", "threads"):
                 self._db.execute(f"DELETE FROM {table}")
 
     def story_counts(self) -> dict[str, int]:

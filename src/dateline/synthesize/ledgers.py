@@ -643,7 +643,8 @@ def _fit(report: _Stated, quantity: _Quantity) -> float | None:
         return None  # one article giving two values counts two things ("killed 4 and injured 40")
     # "3.4%" alone says nothing of what it measures, and "thousands" fits any count: only context ties them.
     loose = not report.counted or _vague(report)
-    generic = report.counted in _GENERIC_COUNTED
+    # Shares ("15% of the vote") are as general as "people": the same noun counts many different things.
+    generic = report.counted in _GENERIC_COUNTED or report.figure.unit == "%"
     best: float | None = None
     others = quantity.reports[-RECENT_REPORTS:] + [
         r for r in quantity.distinct if r not in quantity.reports[-RECENT_REPORTS:]
@@ -655,11 +656,13 @@ def _fit(report: _Stated, quantity: _Quantity) -> float | None:
         overlap = len(report.context & other.context)
         same_event = bool(report.event_date) and report.event_date == other.event_date
         compatible = not _vague(other) and _compatible(report, other)
+        # A context word alone ties values up to 3x apart only for the same event: "killed" is around
+        # every toll of a war, and "of the vote" around every candidate's share.
         tied = (
             (compatible and not loose)
             or (ratio <= CLOSE_VALUE_RATIO and not loose and (not generic or overlap > 0 or same_event))
-            or ((compatible or ratio <= TIED_VALUE_RATIO) and (overlap > 0 or same_event))
-            or overlap > 0
+            or ((compatible or ratio <= TIED_VALUE_RATIO) and same_event)
+            or (loose and overlap > 0 and ratio <= CLOSE_VALUE_RATIO)
         )
         if tied:
             score = compatible + same_event + overlap / (1 + len(report.context)) - math.log(ratio)

@@ -424,7 +424,7 @@ def _entry(day: str, event: Sequence[_Candidate], date_probability: float) -> Ti
         text=compress(head.text),
         planned=all(c.planned for c in event),
         citations=tuple(citations),
-        importance=date_probability + math.log1p(len(seen_articles)),
+        importance=round(date_probability + math.log1p(len(seen_articles)), 4),  # as stored
         basis=head.basis,
         first_seen=min(c.first_seen for c in event),
     )
