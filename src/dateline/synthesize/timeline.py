@@ -42,8 +42,10 @@ LEAD_SENTENCES = 5
 LEAD_LAG_DAYS = 1
 # Two reports are the same event when their words overlap this much (TF-IDF cosine).
 SAME_EVENT_SIMILARITY = 0.45
-# Without a requested length, a timeline keeps dates the model gives at least this probability...
-DATE_PROBABILITY = 0.5
+# Without a requested length, a timeline keeps the dates the model finds at least as likely to
+# belong on it as an average candidate day: journalists' Timeline17 timelines keep 699 of the 2,728
+# days their articles date events to (26%), and the model is calibrated on them...
+DATE_PROBABILITY = 0.25
 # ... and at most this many dates: a timeline is a digest, not an index.
 MAX_DEFAULT_DATES = 20
 # Dates still ahead of the story's latest report are what a reader looks for next: up to this many
