@@ -48,6 +48,8 @@ SAME_EVENT_SIMILARITY = 0.45
 DATE_PROBABILITY = 0.25
 # ... and at most this many dates: a timeline is a digest, not an index.
 MAX_DEFAULT_DATES = 20
+# A day this long before the story's first report is background unless several articles name it.
+BACKGROUND_DAYS = 31
 # Dates still ahead of the story's latest report are what a reader looks for next: up to this many
 # are kept whatever the model says.
 MAX_UPCOMING_DATES = 3
@@ -143,7 +145,12 @@ def build_timeline(
         entries_per_date = per_date or 1
         required_articles = 1
     else:
-        ranked = sorted(days, key=lambda d: (-probability[d], d))
+        story_start = min((seen_at(a)[0].date() for a in articles if seen_at(a)[1]), default=None)
+        ranked = [
+            d
+            for d in sorted(days, key=lambda d: (-probability[d], d))
+            if not _background(d, by_date[d], story_start)
+        ]
         chosen = [d for d in ranked if probability[d] >= DATE_PROBABILITY][:MAX_DEFAULT_DATES]
         if not chosen and ranked:
             chosen = ranked[: min(3, len(ranked))]  # a small story still gets its best dates
@@ -355,6 +362,13 @@ def _day_features(
         spread[spread == 0] = 1.0
         matrix = (matrix - matrix.mean(axis=0)) / spread
     return ordered, matrix
+
+
+def _background(day: str, candidates: Sequence[_Candidate], first: date | None) -> bool:
+    """A day long before the story began (FIRST) that a single article names: a birth date, a past war."""
+    if first is None or date.fromisoformat(day) >= first - timedelta(days=BACKGROUND_DAYS):
+        return False
+    return len({c.article.id for c in candidates}) < 2
 
 
 def _upcoming_dates(
