@@ -287,3 +287,9 @@ def test_standfirst_citations_point_into_the_standfirst(synthesis) -> None:
                 standfirst = by_id[citation.article_id].standfirst or ""
                 assert standfirst[citation.start : citation.end]
     assert isinstance(synthesis.summary[0], SummarySentence)
+
+
+def test_keywords_keep_only_sentences_about_them(enrichments) -> None:
+    entries = build_timeline(ARTICLES, enrichments, keywords=["aid convoys"])
+    assert entries and all("aid convoys" in e.text.lower() for e in entries)
+    assert build_timeline(ARTICLES, enrichments, keywords=["volcano"]) == ()

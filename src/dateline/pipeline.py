@@ -1272,7 +1272,15 @@ def query_timeline(
         enrichment = store.get_enrichment(article.id)
         if enrichment is not None:
             enrichments[article.id] = enrichment
-    entries = build_timeline(articles, enrichments, max_dates=max_dates, start=start, end=end)
+    # The query's own words, and every name of an entity it names, pick the sentences: FTS operators
+    # and quotes are not words of the text.
+    plain = " ".join(
+        word for word in query.replace('"', " ").split() if word not in {"AND", "OR", "NOT", "NEAR"}
+    )
+    keywords = [plain, *(name for entity in matched for name in (entity.name, *entity.aliases))]
+    entries = build_timeline(
+        articles, enrichments, max_dates=max_dates, start=start, end=end, keywords=keywords
+    )
     return QueryTimeline(query, tuple(e.name for e in matched), len(articles), entries)
 
 

@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from dateline.cluster.features import seen_at
+from dateline.cluster.features import seen_at, words
 from dateline.models import Article, Citation, DatePrecision, Enrichment, TimelineEntry
 from dateline.synthesize.faithful import compress
 from dateline.synthesize.units import MAX_PASSAGE_WORDS, MIN_PASSAGE_WORDS, centroid, cosine, term_vector
@@ -121,8 +121,13 @@ def build_timeline(
     start: date | None = None,
     end: date | None = None,
     date_model: DateModel = DEFAULT_DATE_MODEL,
+    keywords: Sequence[str] = (),
 ) -> tuple[TimelineEntry, ...]:
     """The timeline of ARTICLES, in date order.
+
+    With KEYWORDS (a query's words, an entity's names), only sentences that contain one of them
+    (every word of it, in any form the word folding meets) can be entries: a timeline for "Sanders"
+    is made of what his articles say about him, not of everything else they report.
 
     ``max_dates`` and ``per_date`` fix its size (as timeline benchmarks do: then only day-dated
     entries compete); by default dates are kept by the model's probability and a date carries a
@@ -131,6 +136,9 @@ def build_timeline(
     candidates = _candidates(articles, enrichments)
     if start is not None or end is not None:
         candidates = [c for c in candidates if _within(c.date, start, end)]
+    if keywords:
+        phrases = [set(words(keyword)) for keyword in keywords if words(keyword)]
+        candidates = [c for c in candidates if any(p <= set(words(c.text)) for p in phrases)]
     if not candidates:
         return ()
     days, features = _day_features(candidates, articles)
