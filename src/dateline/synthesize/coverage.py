@@ -9,18 +9,20 @@ re-weighted by how few of the story's articles use each term: in a story about t
 Horizon spill "deepwater" is in nearly every sentence, and left at its language-wide weight it
 would make any two sentences that name the rig look alike.
 
-Comparing every passage with every earlier one is quadratic (a 200-article story has about 6,000
+Comparing every passage with every earlier one is quadratic (a 200-article story has about 10,000
 passages), so passages are found through an inverted index over their terms, leaving out of the
 look-up the terms that would pull in the most passages where that cannot lose a match (see
-``_PassageIndex.similar``).
+``_PassageIndex.similar`` and, for the question every passage is asked, ``_lookup_plan``).
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import accumulate, chain
 from urllib.parse import urlsplit
 
 from dateline.cluster.features import seen_at
@@ -55,6 +57,9 @@ POSITION_DISCOUNT = 0.05
 # In-story idf counts this many background articles that lack every term: a term in all of a large
 # story's articles weighs almost nothing, while in a story of two articles shared words still count.
 STORY_PRIOR_ARTICLES = 4
+# Counting one more posting entry costs about this many times less than checking a passage found
+# through one shared term (see ``_lookup_plan``; measured on Timeline17's longest collections).
+PAIR_LOOKUP_COST = 4
 UNKNOWN_OUTLET = "unknown"
 
 _LEAD_FIELDS = ("standfirst", "text")
@@ -335,28 +340,97 @@ def _overlap(vector: Vector, other: Vector) -> tuple[float, int]:
     return dot, shared
 
 
+def _lookup_plan(
+    squares: Sequence[float], lengths: Sequence[int], needed: int, similarity: float
+) -> tuple[int, int]:
+    """How to look up the passages that may say what a vector says, its terms taken commonest first
+    (SQUARES: their squared weights; LENGTHS: their postings' lengths): (SKIP, how many of its
+    terms to leave out of the look-up; LEAST, how many of the rest a candidate must share).
+
+    A match shares at least NEEDED of the vector's terms, and either ``contained`` of them or enough
+    weight for the cosine: by Cauchy-Schwarz (the other vector has norm 1) the shared terms hold at
+    least SIMILARITY ** 2 of the vector's squared weight. A match therefore shares LEAST terms outside
+    the first SKIP when fewer than LEAST of those, with all SKIP, can reach neither. Common terms weigh
+    little once re-weighted in-story, so many can be left out. Asking for two shared terms (LEAST 2)
+    means reading longer postings, and is worth it when that costs less than checking every passage
+    that shares one (most share only one common-ish word).
+    """
+    size = len(squares)
+    contained = math.ceil(CONTAINED_SHARE * size - 1e-9)
+    # A margin far above rounding error: a candidate is never lost to it, only checked in full.
+    weight_needed = similarity * similarity - 1e-9
+    # skipped[i]: the squared weight of the first i terms, which is what leaving them out may lose.
+    skipped = [0.0, *accumulate(squares)]
+    # Fewer than LEAST shared terms outside the skipped ones is too few in all (NEEDED) or, beyond
+    # that, too little weight; never too few for containment.
+    one = min(contained - 1, max(needed - 1, bisect_left(skipped, weight_needed) - 1))
+    if needed < 2:
+        return one, 1
+    # For two: the skipped weight plus the heaviest single term left must fall short.
+    heaviest_left = [*reversed(list(accumulate(reversed(squares), max))), 0.0]
+    two = needed - 2
+    while two < contained - 2 and skipped[two + 1] + heaviest_left[two + 1] < weight_needed:
+        two += 1
+    if sum(lengths[two:]) <= PAIR_LOOKUP_COST * sum(lengths[one:]):
+        return two, 2
+    return one, 1
+
+
 class _PassageIndex:
     """Passages by term, to find those that say what a new passage says without comparing all pairs."""
 
     def __init__(self) -> None:
         self.passages: list[Passage] = []
         self.vectors: list[Vector] = []
+        self.term_sets: list[frozenset[str]] = []
         self.postings: dict[str, list[int]] = {}
-        self.exact: dict[frozenset[str], set[str]] = {}  # term set -> the articles with such a passage
+        self.exact: set[frozenset[str]] = set()  # the term sets of the indexed passages
 
     def add(self, vector: Vector, passage: Passage) -> None:
         number = len(self.vectors)
+        terms = frozenset(vector)
         self.passages.append(passage)
         self.vectors.append(vector)
+        self.term_sets.append(terms)
         for term in vector:
             self.postings.setdefault(term, []).append(number)
-        self.exact.setdefault(frozenset(vector), set()).add(passage.article_id)
+        self.exact.add(terms)
 
     def says(self, vector: Vector, ignore: Collection[str] = ()) -> bool:
-        """Whether a passage of an indexed article (not one of IGNORE) already says what VECTOR says."""
-        if not self.exact.get(frozenset(vector), set()).issubset(ignore):
+        """Whether a passage of an indexed article (not one of IGNORE) already says what VECTOR says.
+
+        The same as ``similar(vector, NEW_PASSAGE_SIMILARITY, ignore=ignore)`` being non-empty, found
+        with a cheaper look-up: every passage of the story is asked this, and most are answered "no",
+        which means ruling out every passage sharing a term with it. ``_lookup_plan`` leaves out the
+        common terms that no match can rely on alone, and asks, where the postings allow, for two
+        shared terms among the rest, so few passages are left to check in full.
+        """
+        if not ignore and frozenset(vector) in self.exact:
             return True  # the same words: a verbatim copy, the common case in syndication
-        return bool(self.similar(vector, NEW_PASSAGE_SIMILARITY, ignore=ignore, first_only=True))
+        postings = self.postings
+        # Commonest first: the terms a look-up can best do without.
+        ranked = sorted([(len(postings.get(term, ())), term) for term in vector], reverse=True)
+        needed = max(1, math.ceil(SIMILAR_SHARE * len(vector) - 1e-9))
+        skip, least = _lookup_plan(
+            [vector[term] * vector[term] for _, term in ranked],
+            [length for length, _ in ranked],
+            needed,
+            NEW_PASSAGE_SIMILARITY,
+        )
+        hits = Counter(chain.from_iterable([postings.get(term, ()) for _, term in ranked[skip:]]))
+        skipped_terms = frozenset(term for _, term in ranked[:skip])
+        term_sets = self.term_sets
+        for number, count in hits.items():
+            if count < least:
+                continue
+            missing = needed - count
+            if missing > 0 and (missing > skip or len(skipped_terms & term_sets[number]) < missing):
+                continue
+            if ignore and self.passages[number].article_id in ignore:
+                continue
+            if _repeats(vector, self.vectors[number]):
+                return True
+        return False
 
     def similar(
         self,

@@ -63,8 +63,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 
-from dateline.cluster.features import fold, idf, seen_at, words
+from dateline.cluster.features import fold, idf, seen_at
 from dateline.models import (
     Article,
     Citation,
@@ -78,6 +79,7 @@ from dateline.models import (
     QuoteKind,
     QuoteVariant,
 )
+from dateline.synthesize.units import folded_words
 
 # Below this the quote extractor was guessing at the quote or its speaker.
 MIN_QUOTE_CONFIDENCE = 0.5
@@ -207,14 +209,8 @@ class _Said:
     weights: dict[str, float]
     total: float  # sum of the bag's weights
     query: tuple[str, ...]  # its rarest words: what looks up candidate groups
-
-    @property
-    def word_count(self) -> int:
-        return len(self.folded)
-
-    @property
-    def indirect(self) -> bool:
-        return self.quote.kind == QuoteKind.INDIRECT
+    word_count: int  # len(folded), read by every comparison
+    indirect: bool  # reported speech
 
     @property
     def citation(self) -> Citation:
@@ -280,7 +276,7 @@ def _quotes_said(articles: Sequence[Article], enrichments: Mapping[str, Enrichme
                 continue
             if text[quote.start : quote.end] != quote.text:
                 continue  # the enrichment is from another version of the text: its span would cite wrong words
-            folded = tuple(words(quote.text))
+            folded = tuple(folded_words(quote.text))
             if not folded:
                 continue
             bag = frozenset(folded)
@@ -299,6 +295,8 @@ def _quotes_said(articles: Sequence[Article], enrichments: Mapping[str, Enrichme
                     weights=weights,
                     total=sum(weights.values()),
                     query=query,
+                    word_count=len(folded),
+                    indirect=quote.kind == QuoteKind.INDIRECT,
                 )
             )
     found.sort(key=lambda s: (s.at, s.order, s.quote.start))
@@ -306,7 +304,7 @@ def _quotes_said(articles: Sequence[Article], enrichments: Mapping[str, Enrichme
 
 
 def _folded_name(name: str) -> str:
-    return " ".join(words(name))
+    return " ".join(folded_words(name))
 
 
 def _speaker_key(quote: Quote, keys_by_name: Mapping[str, str]) -> str | None:
@@ -320,27 +318,32 @@ def _speaker_key(quote: Quote, keys_by_name: Mapping[str, str]) -> str | None:
 
 def _group_quotes(said: Sequence[_Said]) -> list[_QuoteGroup]:
     groups: list[_QuoteGroup] = []
-    # (speaker key or "", word) -> groups: a known speaker's quote looks in its own bucket and the
-    # unattributed one; an unattributed quote looks in every bucket through ``by_word``.
-    by_speaker_word: dict[tuple[str, str], list[int]] = {}
+    # speaker key (or "") -> word -> groups: a known speaker's quote looks in its own bucket and the
+    # unattributed one; an unattributed quote looks in every bucket through ``by_word``. (Nested
+    # rather than keyed by pairs: a big story's thousands of key tuples cost the garbage collector.)
+    by_speaker_word: dict[str, dict[str, list[int]]] = {}
     by_word: dict[str, list[int]] = {}
     indexed_under: list[str] = []  # the bucket each group was filed in when it began
 
     def file(group_id: int, item: _Said) -> None:
-        bucket = indexed_under[group_id]
+        bucket = by_speaker_word.setdefault(indexed_under[group_id], {})
         for word in item.bag:
-            by_speaker_word.setdefault((bucket, word), []).append(group_id)
+            bucket.setdefault(word, []).append(group_id)
             by_word.setdefault(word, []).append(group_id)
 
+    nothing: dict[str, list[int]] = {}
     for item in said:
-        counts: Counter[int] = Counter()
+        # How many of the query's words each group has (a group counts once per word and bucket).
+        found: list[set[int]] = []
         if item.speaker_key is None:
-            for word in item.query:
-                counts.update(set(by_word.get(word, ())))
+            found.extend(set(by_word.get(word, ())) for word in item.query)
         else:
+            own = by_speaker_word.get(item.speaker_key, nothing)
+            unattributed = by_speaker_word.get("", nothing)
             for word in item.query:
-                counts.update(set(by_speaker_word.get((item.speaker_key, word), ())))
-                counts.update(set(by_speaker_word.get(("", word), ())))
+                found.append(set(own.get(word, ())))
+                found.append(set(unattributed.get(word, ())))
+        counts = Counter(chain.from_iterable(found))
         best: tuple[float, int] | None = None
         for group_id, _ in counts.most_common(MAX_CANDIDATES):
             group = groups[group_id]
@@ -590,8 +593,8 @@ def _context_words(
     if 0 <= figure.sentence < len(enrichment.sentences):
         sentence = enrichment.sentences[figure.sentence]
         start, end = sentence.start, sentence.end
-    before = words(text[start : figure.start])[-CONTEXT_WORDS:]
-    after = words(text[figure.end : end])[:CONTEXT_WORDS]
+    before = folded_words(text[start : figure.start])[-CONTEXT_WORDS:]
+    after = folded_words(text[figure.end : end])[:CONTEXT_WORDS]
     counted_words = set(counted.split())
     return frozenset(
         word
@@ -606,22 +609,40 @@ def _context_words(
 def _split_quantities(stated: Sequence[_Stated]) -> list[_Quantity]:
     """Reports of one (counted, unit) group, split into the separate quantities they state."""
     quantities: list[_Quantity] = []
+    # Quantity numbers by their reports' context words and event dates. A report with no counted
+    # noun, or a vague one, ties to a quantity only through those (see ``_fit``): it is compared
+    # with the quantities sharing one, not with every quantity of a large group ("$", "%").
+    by_context: dict[str, set[int]] = {}
+    by_event: dict[str, set[int]] = {}
     for report in stated:
-        best: tuple[float, _Quantity] | None = None
-        for quantity in quantities:
-            score = _fit(report, quantity)
+        candidates: Iterable[int] = range(len(quantities))
+        if _loose(report):
+            shared: set[int] = set()
+            for word in report.context:
+                shared.update(by_context.get(word, ()))
+            if report.event_date:
+                shared.update(by_event.get(report.event_date, ()))
+            candidates = sorted(shared)  # in order, as the full scan: the first best fit wins
+        best: tuple[float, int] | None = None
+        for number in candidates:
+            score = _fit(report, quantities[number])
             if score is not None and (best is None or score > best[0]):
-                best = (score, quantity)
+                best = (score, number)
         if best is None:
-            quantity = _Quantity(report.event_date)
-            quantities.append(quantity)
+            number = len(quantities)
+            quantities.append(_Quantity(report.event_date))
         else:
-            quantity = best[1]
+            number = best[1]
+        quantity = quantities[number]
         own = quantity.values.setdefault(report.article.id, [])
         if any(_same_value(report.figure.value, value) for value in own):
             continue  # the article restating its own figure is one report
         own.append(report.figure.value)
         quantity.reports.append(report)
+        for word in report.context:
+            by_context.setdefault(word, set()).add(number)
+        if report.event_date:
+            by_event.setdefault(report.event_date, set()).add(number)
         if not any(_same_value(report.figure.value, other.figure.value) for other in quantity.distinct):
             quantity.distinct.append(report)
         quantity.context |= report.context
@@ -641,8 +662,7 @@ def _fit(report: _Stated, quantity: _Quantity) -> float | None:
     own = quantity.values.get(report.article.id)
     if own and not any(_same_value(report.figure.value, value) for value in own):
         return None  # one article giving two values counts two things ("killed 4 and injured 40")
-    # "3.4%" alone says nothing of what it measures, and "thousands" fits any count: only context ties them.
-    loose = not report.counted or _vague(report)
+    loose = _loose(report)
     # Shares ("15% of the vote") are as general as "people": the same noun counts many different things.
     generic = report.counted in _GENERIC_COUNTED or report.figure.unit == "%"
     best: float | None = None
@@ -668,6 +688,12 @@ def _fit(report: _Stated, quantity: _Quantity) -> float | None:
             score = compatible + same_event + overlap / (1 + len(report.context)) - math.log(ratio)
             best = score if best is None else max(best, score)
     return best
+
+
+def _loose(report: _Stated) -> bool:
+    """Whether only context (a shared context word or event date) can tie REPORT to a quantity:
+    "3.4%" alone says nothing of what it measures, and "thousands" fits any count."""
+    return not report.counted or _vague(report)
 
 
 def _vague(report: _Stated) -> bool:

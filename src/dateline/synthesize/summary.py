@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 
 from dateline.models import Article, Citation, SummarySentence
 from dateline.synthesize.faithful import compress
-from dateline.synthesize.units import Passage, TermIndex, centroid, cosine
+from dateline.synthesize.units import Passage, centroid, cosine, similar_pairs
 
 # Candidate sentences per article: the standfirst and the lead.
 SUMMARY_LEAD = 8
@@ -65,19 +65,17 @@ def summarize(
     if not candidates:
         return ()
     story_centre = centroid(article_vectors)
-    index = TermIndex(candidates)
     times = sorted({p.seen_at for p in candidates})
     time_rank = {when: rank / max(1, len(times) - 1) for rank, when in enumerate(times)}
 
     similar: list[dict[int, float]] = []
     scores: list[float] = []
+    pairs = similar_pairs([p.terms for p in candidates], SAME_CLAIM_SIMILARITY)
     for number, passage in enumerate(candidates):
         neighbours = {
             other: value
-            for other, value in index.similarities(passage.terms).items()
-            if other != number
-            and value >= SAME_CLAIM_SIMILARITY
-            and candidates[other].article_id != passage.article_id
+            for other, value in pairs[number].items()
+            if candidates[other].article_id != passage.article_id
         }
         similar.append(neighbours)
         supporting_articles = len({candidates[other].article_id for other in neighbours})
@@ -86,18 +84,23 @@ def summarize(
     wanted = length or summary_length(len(originals))
     chosen: list[int] = []
     remaining = set(range(len(candidates)))
+    # Each candidate's highest similarity to a chosen sentence, kept up to date as sentences are
+    # chosen rather than recomputed against all of them each round.
+    redundancy = [0.0] * len(candidates)
     while remaining and len(chosen) < wanted:
         best, best_value = -1, -math.inf
         for number in remaining:
-            redundancy = max(
-                (cosine(candidates[number].terms, candidates[c].terms) for c in chosen), default=0.0
-            )
-            value = scores[number] - REDUNDANCY_WEIGHT * redundancy
+            value = scores[number] - REDUNDANCY_WEIGHT * redundancy[number]
             if value > best_value or (value == best_value and number < best):
                 best, best_value = number, value
         chosen.append(best)
         # What says the same as the chosen sentence is its citation now, not a candidate.
         remaining -= {best, *(n for n, value in similar[best].items() if value >= SAME_CLAIM_SIMILARITY)}
+        if len(chosen) < wanted:
+            chosen_terms = candidates[best].terms
+            for number in remaining:
+                similarity = cosine(candidates[number].terms, chosen_terms)
+                redundancy[number] = similarity if len(chosen) == 1 else max(redundancy[number], similarity)
     chosen.sort(key=lambda n: (candidates[n].seen_at, candidates[n].article_id, candidates[n].position))
     return tuple(_summary_sentence(candidates, number, similar[number]) for number in chosen)
 
