@@ -16,10 +16,7 @@ from dateline.enrich.article import enrich_articles
 from dateline.models import (
     Article,
     Citation,
-    DateOrigin,
-    DatePrecision,
     Enrichment,
-    SourceFormat,
     SummarySentence,
 )
 from dateline.synthesize import synthesize_story
@@ -27,6 +24,7 @@ from dateline.synthesize.faithful import check_lines, check_synthesis, compress,
 from dateline.synthesize.summary import summarize, summary_length
 from dateline.synthesize.timeline import DateModel, build_timeline, date_training_rows
 from dateline.synthesize.units import article_passages
+from tests.builders import make_article
 
 
 def _article(
@@ -39,26 +37,14 @@ def _article(
     duplicate_of: str | None = None,
     standfirst: str | None = None,
 ) -> Article:
-    return Article(
-        id=article_id,
-        source=f"{article_id}.html",
-        url=None,
+    return make_article(
+        article_id,
+        paragraphs,
         outlet=outlet,
-        via=None,
         title=title,
-        authors=(),
-        section=None,
-        standfirst=standfirst,
         published_at=published,
-        published_precision=DatePrecision.DATETIME if published else DatePrecision.UNKNOWN,
-        published_origin=DateOrigin.METADATA if published else DateOrigin.NONE,
-        language="en",
-        paragraphs=paragraphs,
-        captions=(),
-        source_format=SourceFormat.HTML,
-        ingested_at=datetime(2026, 3, 20, 8, 0),
-        identity=article_id,
         duplicate_of=duplicate_of,
+        standfirst=standfirst,
     )
 
 

@@ -8,15 +8,13 @@ from dateline.models import (
     Article,
     Citation,
     Coverage,
-    DateOrigin,
-    DatePrecision,
     Enrichment,
     Sentence,
-    SourceFormat,
     SummarySentence,
 )
 from dateline.synthesize.coverage import MAX_CONTRIBUTION_SENTENCES, outlet_label, story_coverage
 from dateline.synthesize.units import Passage, article_passages
+from tests.builders import make_article as build_article
 
 FLOOD = "The river Tamsel burst its banks in Arlen on Monday night, flooding 300 homes."
 FLOOD_REWORDED = "On Monday night the Tamsel burst its banks, flooding 300 homes in Arlen."
@@ -43,26 +41,16 @@ def make_article(
     url: str | None = None,
     title: str | None = "Tamsel floods Arlen",
 ) -> Article:
-    return Article(
-        id=article_id,
-        source=f"{article_id}.html",
-        url=url,
+    return build_article(
+        article_id,
+        paragraphs,
         outlet=outlet,
-        via=via,
         title=title,
-        authors=(),
-        section=None,
-        standfirst=None,
         published_at=published_at,
-        published_precision=DatePrecision.DATETIME if published_at else DatePrecision.UNKNOWN,
-        published_origin=DateOrigin.METADATA if published_at else DateOrigin.NONE,
-        language="en",
-        paragraphs=paragraphs,
-        captions=(),
-        source_format=SourceFormat.HTML,
         ingested_at=ingested_at,
-        identity=article_id,
         duplicate_of=duplicate_of,
+        via=via,
+        url=url,
     )
 
 

@@ -9,16 +9,15 @@ from dateline.models import (
     Article,
     Citation,
     DatedEvent,
-    DateOrigin,
     DatePrecision,
     Enrichment,
     Figure,
     Quote,
     QuoteKind,
     Sentence,
-    SourceFormat,
 )
 from dateline.synthesize.ledgers import figure_ledger, normalise_counted, quote_ledger
+from tests.builders import make_article
 
 START = datetime(2025, 11, 29, 8, 0)
 ZELENSKY = "person:volodymyr zelensky"
@@ -35,25 +34,12 @@ def article(
 ) -> Article:
     published = START + timedelta(hours=hours)
     ingested = START + timedelta(hours=hours if ingested_hours is None else ingested_hours, minutes=5)
-    return Article(
-        id=article_id,
-        source=f"{article_id}.html",
-        url=None,
+    return make_article(
+        article_id,
+        paragraphs,
         outlet=outlet,
-        via=None,
-        title=None,
-        authors=(),
-        section=None,
-        standfirst=None,
         published_at=published,
-        published_precision=DatePrecision.DATETIME,
-        published_origin=DateOrigin.METADATA,
-        language="en",
-        paragraphs=paragraphs,
-        captions=(),
-        source_format=SourceFormat.HTML,
         ingested_at=ingested.replace(tzinfo=UTC),
-        identity=article_id,
         duplicate_of=duplicate_of,
     )
 

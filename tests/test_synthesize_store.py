@@ -24,7 +24,6 @@ from dateline.models import (
     Claim,
     Contribution,
     Coverage,
-    DateOrigin,
     DatePrecision,
     Enrichment,
     EntityType,
@@ -33,7 +32,6 @@ from dateline.models import (
     OutletCoverage,
     QuoteEntry,
     QuoteVariant,
-    SourceFormat,
     Story,
     StoryAssignment,
     StoryEntity,
@@ -54,6 +52,7 @@ from dateline.pipeline import (
 from dateline.store import SqliteStore
 from dateline.synthesize import SYNTHESIS_VERSION
 from dateline.synthesize.delta import changes_since
+from tests.builders import make_article
 
 MONDAY = datetime(2026, 2, 2, 7, 0)  # naive UTC
 HOSTILE_TITLE = "[bold]Kestrelby[/bold] swing bridge closed after ship strike"
@@ -137,23 +136,13 @@ ALGORITHM = "cluster.v1"
 
 def corpus_article(article_id: str) -> Article:
     _, outlet, published, ingested, title, paragraphs = next(row for row in CORPUS if row[0] == article_id)
-    return Article(
-        id=article_id,
-        source=f"{article_id}.html",
-        url=f"https://example.org/{article_id}",
+    return make_article(
+        article_id,
+        paragraphs,
         outlet=outlet,
-        via=None,
         title=title,
-        authors=(),
-        section=None,
-        standfirst=None,
+        url=f"https://example.org/{article_id}",
         published_at=(MONDAY + timedelta(hours=published)).replace(tzinfo=UTC),
-        published_precision=DatePrecision.DATETIME,
-        published_origin=DateOrigin.METADATA,
-        language="en",
-        paragraphs=paragraphs,
-        captions=(),
-        source_format=SourceFormat.HTML,
         ingested_at=(MONDAY + timedelta(hours=ingested)).replace(tzinfo=UTC),
         identity=f"https://example.org/{article_id}",
     )
