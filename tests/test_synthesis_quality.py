@@ -20,6 +20,7 @@ FLOORS = {"haiti_bbc": 0.85, "EgyptianProtest_cnn": 0.9}  # measured 0.909 and 1
 
 @pytest.fixture(scope="module")
 def collections():
+    pytest.importorskip("nltk")  # the `dev` extra has it; Timeline17's PTB text is detokenised with it
     from bench.timeline17 import enrichments_for, load_collections
 
     wanted = {c.name: c for c in load_collections() if c.name in FLOORS}
