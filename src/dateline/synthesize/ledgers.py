@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 
-from dateline.cluster.features import fold, idf, seen_at
+from dateline.cluster.features import fold, idf, seen_at, words
 from dateline.models import (
     Article,
     Citation,
@@ -79,7 +79,6 @@ from dateline.models import (
     QuoteKind,
     QuoteVariant,
 )
-from dateline.synthesize.units import folded_words
 
 # Below this the quote extractor was guessing at the quote or its speaker.
 MIN_QUOTE_CONFIDENCE = 0.5
@@ -276,7 +275,7 @@ def _quotes_said(articles: Sequence[Article], enrichments: Mapping[str, Enrichme
                 continue
             if text[quote.start : quote.end] != quote.text:
                 continue  # the enrichment is from another version of the text: its span would cite wrong words
-            folded = tuple(folded_words(quote.text))
+            folded = tuple(words(quote.text))
             if not folded:
                 continue
             bag = frozenset(folded)
@@ -304,7 +303,7 @@ def _quotes_said(articles: Sequence[Article], enrichments: Mapping[str, Enrichme
 
 
 def _folded_name(name: str) -> str:
-    return " ".join(folded_words(name))
+    return " ".join(words(name))
 
 
 def _speaker_key(quote: Quote, keys_by_name: Mapping[str, str]) -> str | None:
@@ -593,8 +592,8 @@ def _context_words(
     if 0 <= figure.sentence < len(enrichment.sentences):
         sentence = enrichment.sentences[figure.sentence]
         start, end = sentence.start, sentence.end
-    before = folded_words(text[start : figure.start])[-CONTEXT_WORDS:]
-    after = folded_words(text[figure.end : end])[:CONTEXT_WORDS]
+    before = words(text[start : figure.start])[-CONTEXT_WORDS:]
+    after = words(text[figure.end : end])[:CONTEXT_WORDS]
     counted_words = set(counted.split())
     return frozenset(
         word

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from dateline.cluster.features import _WORD, idf, seen_at, words
+from dateline.cluster.features import idf, seen_at, words
 from dateline.models import Article, Citation, Enrichment
 
 # Shorter than this is a fragment ("Read more.", a photo credit) rather than a statement.
@@ -60,18 +60,9 @@ def _cached_idf(word: str, language: str | None) -> float:
     return idf(word, language)
 
 
-def folded_words(text: str) -> list[str]:
-    """``features.words(text)``, faster on ASCII text (nearly all English news): there folding a word
-    is only lower-casing it, so one ``findall`` over the lower-cased text gives the same words without
-    a Python call per word. Tokenising is most of the cost of a story's passage vectors."""
-    if text.isascii():
-        return _WORD.findall(text.lower())
-    return words(text)
-
-
 def term_vector(text: str, language: str | None) -> dict[str, float]:
     """Sublinear TF x wordfreq idf, L2-normalised; empty when the text has no informative word."""
-    counts = Counter(folded_words(text))
+    counts = Counter(words(text))
     weights = {}
     for word, count in counts.items():
         weight = _cached_idf(word, language)
