@@ -355,6 +355,12 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         CREATE INDEX story_syntheses_version ON story_syntheses(version);
 
+        -- The cache keys an article's synthesis inputs reach: its story and that story's thread.
+        CREATE VIEW synthesis_keys(article_id, key) AS
+            SELECT article_id, story_id FROM story_articles
+            UNION ALL SELECT sa.article_id, s.thread_id FROM story_articles sa JOIN stories s ON s.id = sa.story_id
+            WHERE s.thread_id IS NOT NULL;
+
         -- Every trigger first checks that any synthesis is stored, so a store that never synthesizes
         -- pays one lookup per write. A story's thread is invalidated with it.
         CREATE TRIGGER story_syntheses_member_added AFTER INSERT ON story_articles
@@ -384,33 +390,25 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             AND EXISTS (SELECT 1 FROM story_syntheses)
         BEGIN
             DELETE FROM story_syntheses WHERE story_id IN
-                (SELECT sa.story_id FROM story_articles sa WHERE sa.article_id = NEW.id
-                 UNION ALL SELECT s.thread_id FROM story_articles sa JOIN stories s ON s.id = sa.story_id
-                 WHERE sa.article_id = NEW.id AND s.thread_id IS NOT NULL);
+                (SELECT key FROM synthesis_keys WHERE article_id = NEW.id);
         END;
         CREATE TRIGGER story_syntheses_enrichment_added AFTER INSERT ON enrichments
         WHEN EXISTS (SELECT 1 FROM story_syntheses)
         BEGIN
             DELETE FROM story_syntheses WHERE story_id IN
-                (SELECT sa.story_id FROM story_articles sa WHERE sa.article_id = NEW.article_id
-                 UNION ALL SELECT s.thread_id FROM story_articles sa JOIN stories s ON s.id = sa.story_id
-                 WHERE sa.article_id = NEW.article_id AND s.thread_id IS NOT NULL);
+                (SELECT key FROM synthesis_keys WHERE article_id = NEW.article_id);
         END;
         CREATE TRIGGER story_syntheses_enrichment_changed AFTER UPDATE ON enrichments
         WHEN EXISTS (SELECT 1 FROM story_syntheses)
         BEGIN
             DELETE FROM story_syntheses WHERE story_id IN
-                (SELECT sa.story_id FROM story_articles sa WHERE sa.article_id = NEW.article_id
-                 UNION ALL SELECT s.thread_id FROM story_articles sa JOIN stories s ON s.id = sa.story_id
-                 WHERE sa.article_id = NEW.article_id AND s.thread_id IS NOT NULL);
+                (SELECT key FROM synthesis_keys WHERE article_id = NEW.article_id);
         END;
         CREATE TRIGGER story_syntheses_enrichment_removed AFTER DELETE ON enrichments
         WHEN EXISTS (SELECT 1 FROM story_syntheses)
         BEGIN
             DELETE FROM story_syntheses WHERE story_id IN
-                (SELECT sa.story_id FROM story_articles sa WHERE sa.article_id = OLD.article_id
-                 UNION ALL SELECT s.thread_id FROM story_articles sa JOIN stories s ON s.id = sa.story_id
-                 WHERE sa.article_id = OLD.article_id AND s.thread_id IS NOT NULL);
+                (SELECT key FROM synthesis_keys WHERE article_id = OLD.article_id);
         END;
         CREATE TRIGGER story_syntheses_thread_changed AFTER UPDATE OF thread_id ON stories
         WHEN OLD.thread_id IS NOT NEW.thread_id AND EXISTS (SELECT 1 FROM story_syntheses)
