@@ -1123,12 +1123,15 @@ def thread_synthesis(store: SqliteStore, thread_id: str) -> StorySynthesis | Non
 
 
 def _current_synthesis(store: SqliteStore, key: str) -> StorySynthesis:
+    return _stored_synthesis(store, key) or _build_synthesis(store, key)
+
+
+def _stored_synthesis(store: SqliteStore, key: str) -> StorySynthesis | None:
+    """The stored synthesis of KEY when this version of the stage built it."""
     from dateline.synthesize import SYNTHESIS_VERSION
 
     stored = store.load_synthesis(key)
-    if stored is not None and stored.version == SYNTHESIS_VERSION:
-        return stored
-    return _build_synthesis(store, key)
+    return stored if stored is not None and stored.version == SYNTHESIS_VERSION else None
 
 
 def _build_synthesis(store: SqliteStore, key: str) -> StorySynthesis:
@@ -1145,12 +1148,17 @@ def _build_synthesis(store: SqliteStore, key: str) -> StorySynthesis:
 def synthesis_inputs(store: SqliteStore, key: str) -> tuple[list[Article], dict[str, Enrichment]]:
     """The articles of a story (or of every story of a thread) in stream order, and their enrichments."""
     articles = [a for a in (store.get_article(i) for i in store.synthesis_article_ids(key)) if a is not None]
+    return articles, _enrichments_of(store, articles)
+
+
+def _enrichments_of(store: SqliteStore, articles: Sequence[Article]) -> dict[str, Enrichment]:
+    """The stored enrichment of each of ARTICLES that has one, by article id."""
     enrichments = {}
     for article in articles:
         enrichment = store.get_enrichment(article.id)
         if enrichment is not None:
             enrichments[article.id] = enrichment
-    return articles, enrichments
+    return enrichments
 
 
 @dataclass
@@ -1185,8 +1193,7 @@ def synthesize_stories(
             report.missing += 1
             notify("missing", story_id)
             continue
-        stored = None if force else store.load_synthesis(resolved)
-        if stored is not None and stored.version == SYNTHESIS_VERSION:
+        if not force and _stored_synthesis(store, resolved) is not None:
             report.current += 1
             notify("current", resolved)
             continue
@@ -1267,11 +1274,7 @@ def query_timeline(
         (a for a in (store.get_article(i) for i in ids) if a is not None),
         key=lambda a: (seen_at(a)[0], a.id),
     )
-    enrichments = {}
-    for article in articles:
-        enrichment = store.get_enrichment(article.id)
-        if enrichment is not None:
-            enrichments[article.id] = enrichment
+    enrichments = _enrichments_of(store, articles)
     # The query's own words, and every name of an entity it names, pick the sentences: FTS operators
     # and quotes are not words of the text.
     plain = " ".join(
