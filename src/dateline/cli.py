@@ -783,12 +783,13 @@ def story(
         resolved = store.resolve_story_id(story_id, prefix=True)
         found = store.get_story(resolved) if resolved else None
         members = store.story_members(found.id) if found else []
-        synthesis = story_synthesis(store, found.id) if found else None
+        # --since shows only the delta, which builds (or loads) the synthesis itself.
         delta = story_delta(store, found.id, since_at) if found and since_at else None
+        synthesis = story_synthesis(store, found.id) if found and delta is None else None
         labels = (
-            _source_labels(store, _cited_articles(synthesis, delta)) if format is ViewFormat.table else {}
+            _source_labels(store, _cited_articles(delta or synthesis)) if format is ViewFormat.table else {}
         )
-    if found is None or synthesis is None:
+    if found is None or (synthesis is None and delta is None):
         err.print(f"[red]error:[/] no story with id {escape(repr(story_id))}", highlight=False)
         raise typer.Exit(1)
     # A prefix of the story's own id is not a redirect; an id merged away is.
@@ -802,6 +803,7 @@ def story(
             return
         _print_delta(delta, labels)
         return
+    assert synthesis is not None
     if format is ViewFormat.json:
         data: dict[str, object] = {
             **found.to_dict(),
@@ -890,12 +892,10 @@ class _SourceMarks:
             out.print(escape(f"  [{number}] {label} {article_id}".rstrip()), highlight=False)
 
 
-def _cited_articles(*records: StorySynthesis | StoryDelta | None) -> list[str]:
+def _cited_articles(record: StorySynthesis | StoryDelta | None) -> list[str]:
     """Every article a synthesis (or delta) view may cite, for the legend of its table view."""
     cited: list[str] = []
-    for record in records:
-        if record is None:
-            continue
+    if record is not None:
         lines: list[Sequence[Citation]] = [s.citations for s in record.summary]
         lines += [e.citations for e in record.timeline[:_SHOWN_TIMELINE]]
         lines += [q.citations for q in record.quotes]
