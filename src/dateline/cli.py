@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -48,6 +48,7 @@ from dateline.models import (
 from dateline.settings import Settings, default_db_path
 from dateline.store import SqliteStore, open_store
 from dateline.store.enrichment import EntitySummary, MentionInContext, StoredQuote
+from dateline.times import naive_utc
 
 if TYPE_CHECKING:
     from dateline.pipeline import CopyReport
@@ -695,7 +696,7 @@ def _parse_since(value: str | None, *, option: str = "--since") -> datetime | No
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise typer.BadParameter(f"{value!r} is not an ISO date like 2025-11-30", param_hint=option) from exc
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    return naive_utc(parsed)
 
 
 def _when(value: datetime | None) -> str:

@@ -18,7 +18,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from dateline.enrich.entities import entity_match_keys, strip_diacritics
 from dateline.models import Article, Enrichment, EntityType, StoryFeatures
+from dateline.times import naive_utc
 
 # Bump when any of the three views changes: stored features of another version are recomputed.
 FEATURES_VERSION = "features.v1"
@@ -208,9 +209,7 @@ def seen_at(article: Article) -> tuple[datetime, bool]:
     dated = value is not None
     if value is None:
         value = article.ingested_at
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value, dated
+    return naive_utc(value), dated
 
 
 def story_features(

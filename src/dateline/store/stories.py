@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,6 +22,7 @@ import numpy as np
 from dateline.errors import StoreError
 from dateline.models import Story, StoryAssignment, StoryFeatures, StoryMerge, StorySplit, Thread
 from dateline.store.sqltext import chunks, compact_json, marks, now_iso
+from dateline.times import naive_utc
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -465,9 +466,7 @@ class StoryTables:
 
 def _iso(value: datetime) -> str:
     """Naive-UTC ISO text: one form for every stored time, so that text order is time order."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat()
+    return naive_utc(value).isoformat()
 
 
 def _iso_or_none(value: datetime | None) -> str | None:

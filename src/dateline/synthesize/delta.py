@@ -13,9 +13,10 @@ an outlet's is on the articles, not in the synthesis.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from dateline.models import Article, Citation, FigureEntry, StoryDelta, StorySynthesis
+from dateline.times import naive_utc
 
 
 def changes_since(synthesis: StorySynthesis, since: datetime, articles: Sequence[Article]) -> StoryDelta:
@@ -59,13 +60,6 @@ def changes_since(synthesis: StorySynthesis, since: datetime, articles: Sequence
         revised_figures=tuple(f for f in synthesis.figures if f not in figures and _revised(f, new)),
         contributions=tuple(c for c in synthesis.coverage.unique_contributions if c.article_id in new),
     )
-
-
-def naive_utc(value: datetime) -> datetime:
-    """VALUE as naive UTC, the one form times are compared in (a naive value is taken to be UTC)."""
-    if value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 def _first_seen(

@@ -62,7 +62,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import chain
 
 from dateline.cluster.features import fold, idf, seen_at, words
@@ -79,6 +79,7 @@ from dateline.models import (
     QuoteKind,
     QuoteVariant,
 )
+from dateline.times import naive_utc
 
 # Below this the quote extractor was guessing at the quote or its speaker.
 MIN_QUOTE_CONFIDENCE = 0.5
@@ -158,10 +159,6 @@ _YEAR_LIKE = re.compile(r"^(1[89]|20)\d\d\b")
 
 
 # ---------------------------------------------------------------- shared
-
-
-def _naive_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
 
 
 def _roots(articles: Sequence[Article]) -> dict[str, str]:
@@ -419,7 +416,7 @@ def _quote_entry(group: _QuoteGroup) -> QuoteEntry:
         variants=tuple(variants),
         first_outlet=first.article.outlet,
         first_at=first.at,
-        first_seen=min(_naive_utc(member.article.ingested_at) for member in group.members),
+        first_seen=min(naive_utc(member.article.ingested_at) for member in group.members),
     )
 
 
@@ -781,7 +778,7 @@ def _figure_entry(quantity: _Quantity) -> FigureEntry:
         disagreement=interleaved or simultaneous,
         changed=changed,
         event_date=quantity.event_date,
-        first_seen=min(_naive_utc(report.article.ingested_at) for report in reports),
+        first_seen=min(naive_utc(report.article.ingested_at) for report in reports),
     )
 
 

@@ -36,6 +36,7 @@ from dateline.cluster.features import seen_at, words
 from dateline.models import Article, Citation, DatePrecision, Enrichment, TimelineEntry
 from dateline.synthesize.faithful import compress
 from dateline.synthesize.units import MAX_PASSAGE_WORDS, MIN_PASSAGE_WORDS, centroid, cosine, term_vector
+from dateline.times import naive_utc
 
 # The first sentences of an article are its lead: the ones that report the day's news.
 LEAD_SENTENCES = 5
@@ -205,7 +206,7 @@ def _candidates(articles: Sequence[Article], enrichments: Mapping[str, Enrichmen
             continue  # a syndicated copy repeats its original: it would count the same report twice
         when, dated = seen_at(article)
         published = when.date() if dated and article.published_precision in _DAY_OR_BETTER else None
-        first_seen = _naive(article.ingested_at)
+        first_seen = naive_utc(article.ingested_at)
         body = article.text
         prose = [s for s in enrichment.sentences if not s.is_heading]
         position = {s.index: rank for rank, s in enumerate(prose)}
@@ -264,14 +265,6 @@ _DAY_OR_BETTER = (DatePrecision.DAY, DatePrecision.DATETIME)
 
 def _readable(text: str) -> bool:
     return MIN_PASSAGE_WORDS <= len(text.split()) <= MAX_PASSAGE_WORDS
-
-
-def _naive(value: datetime) -> datetime:
-    if value.tzinfo is not None:
-        from datetime import UTC
-
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 def _within(value: str, start: date | None, end: date | None) -> bool:
