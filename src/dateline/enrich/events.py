@@ -10,7 +10,7 @@ publication) comes from the date itself, else from the tense the resolver saw.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from dateline.models import (
     DatedEvent,
@@ -20,6 +20,7 @@ from dateline.models import (
     Sentence,
     TemporalExpression,
 )
+from dateline.times import iso_period
 
 # Most specific first: when a sentence holds several dates, the event is dated by the sharpest.
 _PRECISION_RANK = {
@@ -89,7 +90,7 @@ def _day_part(value: str) -> str:
 def _is_planned(expression: TemporalExpression, published: datetime | None) -> bool:
     if published is None or expression.value is None:
         return expression.tense == "future"
-    start = _first_day(expression.value)
+    start = iso_period(expression.value)[0]
     if start is None:
         return expression.tense == "future"
     published_day = published.date()
@@ -98,20 +99,3 @@ def _is_planned(expression: TemporalExpression, published: datetime | None) -> b
     if start == published_day:  # "today", "tonight": the tense decides
         return expression.tense == "future"
     return False
-
-
-def _first_day(value: str) -> date | None:
-    """The first day an ISO value at any precision covers ("2025-W48" -> its Monday, "2025-11" -> 1 Nov)."""
-    value = _day_part(value)
-    try:
-        if "-W" in value:
-            year, week = value.split("-W")
-            return date.fromisocalendar(int(year), int(week[:2]), 1)
-        parts = value.split("-")
-        if len(parts) == 1:
-            return date(int(parts[0]), 1, 1)
-        if len(parts) == 2:
-            return date(int(parts[0]), int(parts[1]), 1)
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

@@ -36,7 +36,7 @@ from dateline.cluster.features import seen_at, words
 from dateline.models import Article, Citation, DatePrecision, Enrichment, TimelineEntry
 from dateline.synthesize.faithful import compress
 from dateline.synthesize.units import MAX_PASSAGE_WORDS, MIN_PASSAGE_WORDS, centroid, cosine, term_vector
-from dateline.times import naive_utc
+from dateline.times import iso_period, naive_utc
 
 # The first sentences of an article are its lead: the ones that report the day's news.
 LEAD_SENTENCES = 5
@@ -268,30 +268,10 @@ def _readable(text: str) -> bool:
 
 
 def _within(value: str, start: date | None, end: date | None) -> bool:
-    first, last = _span(value)
+    first, last = iso_period(value)
     if first is None or last is None:
         return False
     return (start is None or last >= start) and (end is None or first <= end)
-
-
-def _span(value: str) -> tuple[date | None, date | None]:
-    """The first and last day an ISO date at any precision covers."""
-    try:
-        if "-W" in value:
-            iso_year, iso_week = value.split("-W")
-            first = date.fromisocalendar(int(iso_year), int(iso_week[:2]), 1)
-            return first, first + timedelta(days=6)
-        parts = value.split("-")
-        if len(parts) == 1:
-            return date(int(parts[0]), 1, 1), date(int(parts[0]), 12, 31)
-        if len(parts) == 2:
-            year, month = int(parts[0]), int(parts[1])
-            following = date(year + month // 12, month % 12 + 1, 1)
-            return date(year, month, 1), following - timedelta(days=1)
-        day = date.fromisoformat(value)
-        return day, day
-    except ValueError:
-        return None, None
 
 
 # ---------------------------------------------------------------- date ranking
@@ -399,7 +379,7 @@ def _coarse_dates(by_date: Mapping[str, Sequence[_Candidate]], chosen: Sequence[
             continue
         if len({c.article.id for c in candidates}) < 2:
             continue
-        first, last = _span(value)
+        first, last = iso_period(value)
         if first is None or last is None or any(first <= day <= last for day in chosen_days):
             continue
         coarse.append(value)
