@@ -255,8 +255,13 @@ def _candidates(articles: Sequence[Article], enrichments: Mapping[str, Enrichmen
                         text=sentence.text,
                     )
                 )
+    # A sentence can stand for several dates (a lead for its day and the day before): one vector each.
+    vectors: dict[tuple[str, int], Mapping[str, float]] = {}
     for candidate in candidates:
-        candidate.terms = term_vector(candidate.text, candidate.article.language)
+        key = (candidate.article.id, candidate.start)
+        if key not in vectors:
+            vectors[key] = term_vector(candidate.text, candidate.article.language)
+        candidate.terms = vectors[key]
     return candidates
 
 
