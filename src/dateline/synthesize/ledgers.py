@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
 
-from dateline.cluster.features import fold, idf, seen_at, words
+from dateline.cluster.features import fold, seen_at, words
 from dateline.models import (
     Article,
     Citation,
@@ -79,6 +79,7 @@ from dateline.models import (
     QuoteKind,
     QuoteVariant,
 )
+from dateline.synthesize.units import cached_idf
 from dateline.times import naive_utc
 
 # Below this the quote extractor was guessing at the quote or its speaker.
@@ -172,19 +173,9 @@ def _roots(articles: Sequence[Article]) -> dict[str, str]:
     }
 
 
-class _Weights:
-    """Word rarity weights, memoised for one call: wordfreq lookups are the costly part of matching."""
-
-    def __init__(self) -> None:
-        self._cache: dict[tuple[str, str | None], float] = {}
-
-    def __call__(self, word: str, language: str | None) -> float:
-        key = (word, language)
-        weight = self._cache.get(key)
-        if weight is None:
-            weight = 1.0 + min(idf(word, language), MAX_WORD_IDF)
-            self._cache[key] = weight
-        return weight
+def _weight(word: str, language: str | None) -> float:
+    """How much a shared word says two quotes or figure contexts are the same: 1 plus its capped idf."""
+    return 1.0 + min(cached_idf(word, language), MAX_WORD_IDF)
 
 
 # ---------------------------------------------------------------- quotes
@@ -249,7 +240,6 @@ def quote_ledger(
 
 
 def _quotes_said(articles: Sequence[Article], enrichments: Mapping[str, Enrichment]) -> list[_Said]:
-    weight = _Weights()
     roots = _roots(articles)
     # A speaker one article names without resolving ("Zelensky", no entity) is the entity another
     # article resolved the same name to.
@@ -276,7 +266,7 @@ def _quotes_said(articles: Sequence[Article], enrichments: Mapping[str, Enrichme
             if not folded:
                 continue
             bag = frozenset(folded)
-            weights = {word: weight(word, language) for word in bag}
+            weights = {word: _weight(word, language) for word in bag}
             query = tuple(sorted(bag, key=lambda w: (-weights[w], -len(w), w))[:QUERY_WORDS])
             found.append(
                 _Said(
@@ -477,7 +467,6 @@ def _figures_stated(
     articles: Sequence[Article], enrichments: Mapping[str, Enrichment]
 ) -> dict[tuple[str, str], list[_Stated]]:
     """Every usable figure, grouped by (normalised counted noun, unit), each group in time order."""
-    weight = _Weights()
     roots = _roots(articles)
     grouped: dict[tuple[str, str], list[_Stated]] = {}
     for order, article in enumerate(articles):
@@ -513,7 +502,7 @@ def _figures_stated(
                     figure=figure,
                     counted=counted,
                     event_date=event_dates.get(figure.sentence),
-                    context=_context_words(text, figure, enrichment, counted, language, weight),
+                    context=_context_words(text, figure, enrichment, counted, language),
                     low=low,
                     high=high,
                 )
@@ -582,7 +571,6 @@ def _context_words(
     enrichment: Enrichment,
     counted: str,
     language: str | None,
-    weight: _Weights,
 ) -> frozenset[str]:
     """The informative words either side of the figure within its sentence ("killed", "launched")."""
     start, end = 0, len(text)
@@ -598,7 +586,7 @@ def _context_words(
         if len(word) >= 3
         and not any(char.isdigit() for char in word)
         and _singular(word) not in counted_words
-        and weight(word, language) > 1.0
+        and _weight(word, language) > 1.0
     )
 
 

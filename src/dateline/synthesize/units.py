@@ -55,7 +55,7 @@ class Passage:
 
 
 @lru_cache(maxsize=262_144)
-def _cached_idf(word: str, language: str | None) -> float:
+def cached_idf(word: str, language: str | None) -> float:
     # A story repeats its words thousands of times; the word-list lookup and folding need doing once.
     return idf(word, language)
 
@@ -65,7 +65,7 @@ def term_vector(text: str, language: str | None) -> dict[str, float]:
     counts = Counter(words(text))
     weights = {}
     for word, count in counts.items():
-        weight = _cached_idf(word, language)
+        weight = cached_idf(word, language)
         if weight > 0:
             if count > 1:  # 1 + log(1) is 1: most words occur once, and need no log
                 weight *= 1.0 + math.log(count)
