@@ -297,3 +297,42 @@ def record_article(
 
 def iter_limited(items: list, limit: int | None) -> Iterator:
     yield from (items[:limit] if limit else items)
+
+
+def dated_article(
+    article_id: str,
+    source: str,
+    paragraphs: tuple[str, ...],
+    published: date,
+    *,
+    extractor: str,
+    outlet: str | None = None,
+    url: str | None = None,
+) -> Article:
+    """An untitled English article read from a dataset record, published (and ingested) at noon of its day."""
+    from datetime import datetime
+
+    from dateline.models import Article, DateOrigin, DatePrecision, SourceFormat
+
+    noon = datetime(published.year, published.month, published.day, 12)
+    return Article(
+        id=article_id,
+        source=source,
+        url=url,
+        outlet=outlet,
+        via=None,
+        title=None,
+        authors=(),
+        section=None,
+        standfirst=None,
+        published_at=noon,
+        published_precision=DatePrecision.DAY,
+        published_origin=DateOrigin.INPUT,
+        language="en",
+        paragraphs=paragraphs,
+        captions=(),
+        source_format=SourceFormat.JSONL,
+        ingested_at=noon,
+        identity=article_id,
+        extractor=extractor,
+    )

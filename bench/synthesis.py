@@ -53,7 +53,7 @@ from typing import Any
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from bench.common import CACHE_DIR, markdown_table, mean, record_section, require_data
+from bench.common import CACHE_DIR, dated_article, markdown_table, mean, record_section, require_data
 from bench.timeline17 import (
     ReferenceTimeline,
     averaged,
@@ -67,7 +67,7 @@ from bench.timeline17 import (
     timeline_evaluator,
     write_pickle,
 )
-from dateline.models import Article, DateOrigin, DatePrecision, Enrichment, SourceFormat, StorySynthesis
+from dateline.models import Article, Enrichment, StorySynthesis
 
 SECTION = "Issue 5: synthesis"
 SPEED_COLLECTION = "IraqWar_guardian"
@@ -185,29 +185,14 @@ def wcep_stories() -> list[WcepStory]:
 
 
 def _brief_article(record: dict[str, Any]) -> Article:
-    day = date.fromisoformat(record["date"])
-    noon = datetime(day.year, day.month, day.day, 12)
     urls = record.get("source_urls") or []
-    return Article(
-        id=f"wcep:{record['id']}",
-        source=f"wcep-2025/{record['id']}",
-        url=urls[0] if urls else None,
-        outlet=None,
-        via=None,
-        title=None,
-        authors=(),
-        section=None,
-        standfirst=None,
-        published_at=noon,
-        published_precision=DatePrecision.DAY,
-        published_origin=DateOrigin.INPUT,
-        language="en",
-        paragraphs=(" ".join(record["text"].split()),),
-        captions=(),
-        source_format=SourceFormat.JSONL,
-        ingested_at=noon,
-        identity=f"wcep:{record['id']}",
+    return dated_article(
+        f"wcep:{record['id']}",
+        f"wcep-2025/{record['id']}",
+        (" ".join(record["text"].split()),),
+        date.fromisoformat(record["date"]),
         extractor=LOADER_VERSION,
+        url=urls[0] if urls else None,
     )
 
 

@@ -60,14 +60,14 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from bench.common import CACHE_DIR, markdown_table, mean, record_section, require_data, unpack
-from dateline.models import Article, DateOrigin, DatePrecision, Enrichment, SourceFormat, TimelineEntry
+from bench.common import CACHE_DIR, dated_article, markdown_table, mean, record_section, require_data, unpack
+from dateline.models import Article, Enrichment, TimelineEntry
 
 SECTION = "Issue 5: Timeline17"
 
@@ -162,28 +162,8 @@ def _document_article(collection: str, outlet: str, published: date, path: Path)
     if not paragraphs:
         return None
     record_id = f"t17:{collection}:{published.isoformat()}:{path.name.split('.')[0]}"
-    noon = datetime(published.year, published.month, published.day, 12)
-    return Article(
-        id=record_id,
-        source=f"Timeline17/{collection}/InputDocs/{published.isoformat()}/{path.name}",
-        url=None,
-        outlet=outlet,
-        via=None,
-        title=None,
-        authors=(),
-        section=None,
-        standfirst=None,
-        published_at=noon,
-        published_precision=DatePrecision.DAY,
-        published_origin=DateOrigin.INPUT,
-        language="en",
-        paragraphs=paragraphs,
-        captions=(),
-        source_format=SourceFormat.JSONL,
-        ingested_at=noon,
-        identity=record_id,
-        extractor=LOADER_VERSION,
-    )
+    source = f"Timeline17/{collection}/InputDocs/{published.isoformat()}/{path.name}"
+    return dated_article(record_id, source, paragraphs, published, extractor=LOADER_VERSION, outlet=outlet)
 
 
 def _document_number(path: Path) -> tuple[int, str]:
