@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dateline.models import Article, DateOrigin, DatePrecision, SourceFormat
+from dateline.models import Article, DateOrigin, DatePrecision, SourceFormat, Story
 
 DEFAULT_INGESTED_AT = datetime(2026, 3, 20, 8, 0)
 
@@ -45,4 +45,21 @@ def make_article(
         ingested_at=ingested_at,
         identity=identity or article_id,
         duplicate_of=duplicate_of,
+    )
+
+
+def make_story(
+    story_id: str, first_seen: datetime, last_seen: datetime, *, thread_id: str | None = None
+) -> Story:
+    """A story record as the clusterer saves it, before its articles are attached."""
+    return Story(
+        id=story_id,
+        title=f"Story {story_id}",
+        article_ids=(),
+        outlets=(),
+        languages=(),
+        first_seen=first_seen,
+        last_seen=last_seen,
+        thread_id=thread_id,
+        algorithm="cluster.v1",
     )

@@ -24,6 +24,7 @@ from dateline.models import (
     Thread,
 )
 from dateline.store import SqliteStore
+from tests.builders import make_story
 
 START = datetime(2025, 11, 30, 9, 0)  # naive UTC, as clustering keeps time
 ALGORITHM = "cluster.v1"
@@ -87,16 +88,8 @@ def features(article_id: str, *, hours: float = 0, version: str = "f1", vector: 
 
 
 def story(story_id: str, *, first: float = 0, last: float = 0, thread_id: str | None = None) -> Story:
-    return Story(
-        id=story_id,
-        title=f"Story {story_id}",
-        article_ids=(),
-        outlets=(),
-        languages=(),
-        first_seen=START + timedelta(hours=first),
-        last_seen=START + timedelta(hours=last),
-        thread_id=thread_id,
-        algorithm=ALGORITHM,
+    return make_story(
+        story_id, START + timedelta(hours=first), START + timedelta(hours=last), thread_id=thread_id
     )
 
 

@@ -52,7 +52,7 @@ from dateline.pipeline import (
 from dateline.store import SqliteStore
 from dateline.synthesize import SYNTHESIS_VERSION
 from dateline.synthesize.delta import changes_since
-from tests.builders import make_article
+from tests.builders import make_article, make_story
 
 MONDAY = datetime(2026, 2, 2, 7, 0)  # naive UTC
 HOSTILE_TITLE = "[bold]Kestrelby[/bold] swing bridge closed after ship strike"
@@ -155,17 +155,7 @@ def corpus_enrichments() -> tuple[Enrichment, ...]:
 
 
 def _story(story_id: str, first: float, last: float) -> Story:
-    return Story(
-        id=story_id,
-        title=f"Story {story_id}",
-        article_ids=(),
-        outlets=(),
-        languages=(),
-        first_seen=MONDAY + timedelta(hours=first),
-        last_seen=MONDAY + timedelta(hours=last),
-        thread_id=None,
-        algorithm=ALGORITHM,
-    )
+    return make_story(story_id, MONDAY + timedelta(hours=first), MONDAY + timedelta(hours=last))
 
 
 def store_corpus(store: SqliteStore, *, enriched: bool = True) -> None:
