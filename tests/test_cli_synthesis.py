@@ -184,3 +184,21 @@ def test_synthesize_precomputes_and_says_what_it_did(stored: Path) -> None:
 def test_synthesize_on_an_empty_store(db_path: Path) -> None:
     code, _, stderr = run("synthesize", db=db_path)
     assert code == 0 and "no stories yet" in stderr
+
+
+def test_a_failing_synthesis_is_one_line_logged_and_the_story_kept(
+    stored: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dateline import synthesize
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("stage bug")
+
+    monkeypatch.setattr(synthesize, "synthesize_story", broken)
+    code, _, stderr = run("story", "s-k1", db=stored)
+    assert code == 1
+    assert "synthesis of s-k1 failed: RuntimeError: stage bug" in stderr
+    assert "Traceback" not in stderr
+    _, logged, _ = run("errors", "--format", "jsonl", db=stored)
+    assert "stage bug" in logged
+    assert run("stories", db=stored)[0] == 0

@@ -100,6 +100,9 @@ def _store(db: Path | None) -> Iterator[SqliteStore]:
         raise typer.Exit(2) from exc
     try:
         yield store
+    except DatelineError as exc:  # e.g. a story whose synthesis failed: one line, logged, the store intact
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from exc
     finally:
         store.close()
 

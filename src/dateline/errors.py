@@ -63,3 +63,9 @@ class StoreError(DatelineError):
     """The database could not be opened or migrated."""
 
     stage = "store"
+
+
+class SynthesisError(DatelineError):
+    """A story's synthesis could not be built (its articles are kept; the failure is in the ingest log)."""
+
+    stage = "synthesize"

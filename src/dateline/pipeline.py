@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from dateline import dedupe
-from dateline.errors import DatelineError, FetchError, InputError, TooLargeError, UnsupportedFormatError
+from dateline.errors import (
+    DatelineError,
+    FetchError,
+    InputError,
+    SynthesisError,
+    TooLargeError,
+    UnsupportedFormatError,
+)
 from dateline.extract.article import (
     ExtractionOptions,
     article_from_parts,
@@ -1140,7 +1147,12 @@ def _build_synthesis(store: SqliteStore, key: str) -> StorySynthesis:
     # Read before the inputs: if a writer changes them meanwhile, the synthesis is returned but not kept.
     stamp = store.synthesis_stamp(key)
     articles, enrichments = synthesis_inputs(store, key)
-    synthesis = synthesize_story(key, articles, enrichments)
+    try:
+        synthesis = synthesize_story(key, articles, enrichments)
+    except Exception as exc:  # a bug or an input the stage did not foresee: say which story, keep the store
+        message = f"synthesis of {key} failed: {type(exc).__name__}: {exc}"[:500]
+        store.log_problem(IngestProblem(key, "synthesize", message, datetime.now(UTC)), run_id=None)
+        raise SynthesisError(message) from exc
     store.save_synthesis(synthesis, stamp=stamp)
     return synthesis
 
@@ -1199,15 +1211,8 @@ def synthesize_stories(
             continue
         try:
             _build_synthesis(store, resolved)
-        except Exception as exc:  # one story's failure must not stop the others
-            problem = IngestProblem(
-                resolved,
-                "synthesize",
-                f"synthesis failed: {type(exc).__name__}: {exc}"[:500],
-                datetime.now(UTC),
-            )
-            store.log_problem(problem, run_id=None)
-            report.problems.append(problem)
+        except SynthesisError as exc:  # one story's failure must not stop the others (it is logged)
+            report.problems.append(IngestProblem(resolved, "synthesize", str(exc), datetime.now(UTC)))
             report.failed += 1
             notify("failed", resolved)
             continue
