@@ -1,0 +1,609 @@
+"""The reader's web app: HTML pages and their JSON twins over the same view dicts, Atom feeds, and the
+forms that follow things and manage sources.
+
+Every page ``/x`` has its JSON twin under ``/api/x`` (documented at ``/api/openapi.json``, browsable
+at ``/api/docs``); both call the same function of ``web.views``. Responses carry ETags and answer
+``If-None-Match`` with 304. The app never builds HTML by string concatenation: Jinja templates with
+autoescaping render every value, and article text is only ever rendered as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from dateline.errors import DatelineError
+from dateline.models import FollowKind
+from dateline.settings import Settings
+from dateline.store.reader import StoryFilters
+from dateline.store.sqlite import SqliteStore
+from dateline.times import naive_utc
+from dateline.web import atom, views
+from dateline.web.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    AccessPolicy,
+    SecurityMiddleware,
+    csrf_ok,
+    new_token,
+)
+from dateline.web.text import render_segments
+
+MAX_FORM_BYTES = 5 * 1024 * 1024  # an uploaded OPML file; larger posts are refused
+
+
+# Request parameters, shared by each page and its JSON twin (module level: FastAPI resolves them by name).
+PageNumber = Annotated[int, Query(ge=1, le=views.MAX_PAGE, description="1-based page number")]
+Since = Annotated[date | None, Query(description="only stories active on or after this day (ISO)")]
+Until = Annotated[date | None, Query(description="only stories that began on or before this day (ISO)")]
+Day = Annotated[date | None, Query(description="an ISO day")]
+Text = Annotated[str | None, Query(max_length=200)]
+StoryId = Annotated[
+    str, PathParam(description="a story id (an unambiguous prefix is enough)", max_length=200)
+]
+ArticleId = Annotated[
+    str, PathParam(description="an article id (an unambiguous prefix is enough)", max_length=200)
+]
+EntityKey = Annotated[str, PathParam(description="an entity key, e.g. person:ingrid sol", max_length=300)]
+FollowId = Annotated[int, PathParam(description="a follow id", ge=1, le=2**62)]
+Highlight = Annotated[
+    str | None,
+    Query(
+        max_length=40, pattern=r"^([a-z]+:)?\d+-\d+$", description="field:start-end of a passage to highlight"
+    ),
+]
+ChangedSince = Annotated[
+    datetime | None,
+    Query(description="also list what the story gained after this time (ISO, by ingest time)"),
+]
+Q = Annotated[str, Query(max_length=500, description="words that must all appear (title or text)")]
+Sort = Annotated[str, Query(pattern="^(relevance|date)$", description="relevance or date (newest first)")]
+
+
+@dataclass
+class ReaderConfig:
+    """How ``dateline serve`` runs: where the store is, who may connect, whether sources refresh."""
+
+    settings: Settings
+    host: str = "127.0.0.1"
+    token: str | None = None  # required for every request when set (always set off loopback)
+    scheduler: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class StorePool:
+    """One SQLite connection per worker thread (WAL lets them read while the scheduler writes)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[SqliteStore] = []
+        self._lock = threading.Lock()
+        SqliteStore.open(path).close()  # create and migrate once, before any request
+
+    def get(self) -> SqliteStore:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = SqliteStore.open(self.path)
+            self._local.store = store
+            with self._lock:
+                self._all.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._all:
+                store.close()
+            self._all.clear()
+
+
+def create_app(config: ReaderConfig) -> FastAPI:
+    pool = StorePool(config.settings.db_path)
+    scheduler_box: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if config.scheduler:
+            from dateline.web.scheduler import Scheduler
+
+            scheduler = Scheduler(config.settings)
+            scheduler.start()
+            scheduler_box["scheduler"] = scheduler
+        try:
+            yield
+        finally:
+            scheduler = scheduler_box.pop("scheduler", None)
+            if scheduler is not None:
+                scheduler.stop(timeout=10)
+            pool.close()
+
+    app = FastAPI(
+        title="Dateline",
+        summary="Local-first news intelligence: stories, syntheses, search and follows as JSON.",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI would load from a CDN: the schema is served, a local viewer is not
+        redoc_url=None,
+    )
+    templates = Environment(
+        loader=PackageLoader("dateline.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    templates.filters["segments"] = render_segments
+    templates.filters["when"] = _when
+    templates.filters["day"] = _day
+    templates.globals["quote"] = lambda value: quote(str(value), safe="")
+    templates.globals["urlencode"] = lambda pairs: urlencode(
+        [(k, v) for k, v in pairs if v not in (None, "")]
+    )
+    app.mount("/static", StaticFiles(packages=[("dateline.web", "static")]), name="static")
+
+    def store() -> SqliteStore:
+        return pool.get()
+
+    def scheduler_status() -> dict[str, Any] | None:
+        scheduler = scheduler_box.get("scheduler")
+        return scheduler.status().to_dict() if scheduler is not None else None
+
+    # ------------------------------------------------------------ rendering
+
+    def etagged(request: Request, body: bytes, media_type: str, *, cookie: str | None = None) -> Response:
+        tag = 'W/"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        headers = {"ETag": tag, "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match") == tag and cookie is None:
+            return Response(status_code=304, headers=headers)
+        response = Response(body, media_type=media_type, headers=headers)
+        if cookie is not None:
+            response.set_cookie(CSRF_COOKIE, cookie, httponly=True, samesite="strict", path="/")
+        return response
+
+    def as_json(request: Request, data: dict[str, Any]) -> Response:
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return etagged(request, body, "application/json")
+
+    def as_html(
+        request: Request, template: str, data: dict[str, Any], *, json_url: str | None = None
+    ) -> Response:
+        csrf = request.cookies.get(CSRF_COOKIE)
+        fresh = None
+        if not csrf:
+            csrf = fresh = new_token()
+        page = templates.get_template(template).render(
+            data=data,
+            csrf_field=CSRF_FIELD,
+            csrf_token=csrf,
+            json_url=json_url,
+            path=request.url.path,
+            query=dict(request.query_params),
+            status=scheduler_status(),
+        )
+        return etagged(request, page.encode("utf-8"), "text/html; charset=utf-8", cookie=fresh)
+
+    async def checked_form(request: Request) -> dict[str, Any]:
+        """The posted form, after the CSRF check; 403 when it fails."""
+        length = int(request.headers.get("content-length") or 0)
+        if length > MAX_FORM_BYTES:
+            raise HTTPException(413, "form too large")
+        form = await request.form(max_part_size=MAX_FORM_BYTES)
+        if not csrf_ok(
+            form_token=str(form.get(CSRF_FIELD) or ""),
+            cookie_token=request.cookies.get(CSRF_COOKIE),
+            origin=request.headers.get("origin"),
+            host=request.headers.get("host"),
+        ):
+            raise HTTPException(
+                403, "the form's CSRF token is missing or wrong: reload the page and try again"
+            )
+        return dict(form)
+
+    @app.exception_handler(views.NotFound)
+    async def not_found(request: Request, exc: views.NotFound) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path.endswith((".json", ".atom")):
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        page = templates.get_template("error.html").render(
+            data={"kind": "error", "status": 404, "message": str(exc)},
+            status=None,
+            path=request.url.path,
+            query={},
+            json_url=None,
+            csrf_field=CSRF_FIELD,
+            csrf_token="",
+        )
+        return Response(page, status_code=404, media_type="text/html; charset=utf-8")
+
+    @app.exception_handler(DatelineError)
+    async def dateline_error(request: Request, exc: DatelineError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    # ------------------------------------------------------------ front page
+
+    def front_data(
+        page: int,
+        since: date | None,
+        until: date | None,
+        language: str | None,
+        outlet: str | None,
+        topic: str | None,
+    ) -> dict[str, Any]:
+        filters = StoryFilters(
+            since=_day_start(since),
+            until=_day_end(until),
+            language=language or None,
+            outlet=outlet or None,
+            entity_key=topic or None,
+        )
+        return views.front_page(store(), filters=filters, page=views.Page(page))
+
+    @app.get("/", include_in_schema=False)
+    def front_html(
+        request: Request,
+        page: PageNumber = 1,
+        since: Since = None,
+        until: Until = None,
+        language: Text = None,
+        outlet: Text = None,
+        topic: Text = None,
+    ) -> Response:
+        data = front_data(page, since, until, language, outlet, topic)
+        return as_html(request, "front.html", data, json_url=_twin(request, "/api/front"))
+
+    @app.get("/api/front", tags=["stories"], summary="Stories ranked by the trending score")
+    def front_json(
+        request: Request,
+        page: PageNumber = 1,
+        since: Since = None,
+        until: Until = None,
+        language: Text = None,
+        outlet: Text = None,
+        topic: Text = None,
+    ) -> Response:
+        return as_json(request, front_data(page, since, until, language, outlet, topic))
+
+    @app.get("/feed.atom", tags=["feeds"], summary="Atom feed of the front page")
+    def front_atom(request: Request) -> Response:
+        data = front_data(1, None, None, None, None, None)
+        return etagged(request, atom.front_feed(data, base=_base(request)), atom.MEDIA_TYPE)
+
+    # ------------------------------------------------------------ stories
+
+    @app.get("/story/{story_id}", include_in_schema=False)
+    def story_html(request: Request, story_id: str) -> Response:
+        data = views.story_page(store(), story_id)
+        if data["story"]["id"] != story_id:  # a prefix or a merged story: go to the canonical address
+            return RedirectResponse(f"/story/{quote(data['story']['id'], safe='')}", status_code=301)
+        visited = store().story_visit(story_id)
+        if visited is not None:
+            data = views.story_page(store(), story_id, since=visited)
+        response = as_html(request, "story.html", data, json_url=f"/api/stories/{quote(story_id, safe='')}")
+        store().record_story_visit(story_id)
+        return response
+
+    @app.get(
+        "/api/stories/{story_id}", tags=["stories"], summary="A story: synthesis, articles, related, thread"
+    )
+    def story_json(request: Request, story_id: StoryId, since: ChangedSince = None) -> Response:
+        return as_json(request, views.story_page(store(), story_id, since=since))
+
+    @app.get("/story/{story_id}/feed.atom", tags=["feeds"], summary="Atom feed of a story's timeline entries")
+    def story_atom(request: Request, story_id: str) -> Response:
+        data = views.story_page(store(), story_id)
+        return etagged(request, atom.story_feed(data, base=_base(request)), atom.MEDIA_TYPE)
+
+    # ------------------------------------------------------------ articles
+
+    @app.get("/article/{article_id}", include_in_schema=False)
+    def article_html(request: Request, article_id: str, hl: Highlight = None) -> Response:
+        data = views.article_page(store(), article_id, highlight=hl)
+        return as_html(request, "article.html", data, json_url=f"/api/articles/{quote(article_id, safe='')}")
+
+    @app.get(
+        "/api/articles/{article_id}", tags=["articles"], summary="An article with its facts as annotations"
+    )
+    def article_json(request: Request, article_id: ArticleId, hl: Highlight = None) -> Response:
+        return as_json(request, views.article_page(store(), article_id, highlight=hl))
+
+    @app.get(
+        "/article/{article_id}/raw",
+        tags=["articles"],
+        summary="The stored input the article came from, as text",
+    )
+    def article_raw(article_id: ArticleId) -> Response:
+        found = store().get_article(article_id)
+        raw = store().load_raw(found.raw_sha256) if found and found.raw_sha256 else None
+        if raw is None:
+            raise views.NotFound(f"no raw input kept for article {article_id}")
+        text = raw.content.decode("utf-8", "replace")
+        # Served as text, sandboxed: the page's own markup and scripts are shown, never run.
+        return PlainTextResponse(text, headers={"Content-Security-Policy": "sandbox; default-src 'none'"})
+
+    # ------------------------------------------------------------ search
+
+    def search_data(
+        q: str,
+        page: int,
+        outlet: str | None,
+        language: str | None,
+        since: date | None,
+        until: date | None,
+        entity: str | None,
+        sort: str,
+    ) -> dict[str, Any]:
+        request = views.SearchRequest(
+            query=q,
+            outlet=outlet or None,
+            language=language or None,
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+            entity=entity or None,
+            sort=sort,
+        )
+        return views.search_page(store(), request, views.Page(page, views.SEARCH_PAGE_SIZE))
+
+    @app.get("/search", include_in_schema=False)
+    def search_html(
+        request: Request,
+        q: Q = "",
+        page: PageNumber = 1,
+        outlet: Text = None,
+        language: Text = None,
+        since: Day = None,
+        until: Day = None,
+        entity: Text = None,
+        sort: Sort = "relevance",
+    ) -> Response:
+        data = search_data(q, page, outlet, language, since, until, entity, sort)
+        return as_html(request, "search.html", data, json_url=_twin(request, "/api/search"))
+
+    @app.get("/api/search", tags=["search"], summary="Full-text search with filters, by relevance or date")
+    def search_json(
+        request: Request,
+        q: Q = "",
+        page: PageNumber = 1,
+        outlet: Text = None,
+        language: Text = None,
+        since: Day = None,
+        until: Day = None,
+        entity: Text = None,
+        sort: Sort = "relevance",
+    ) -> Response:
+        return as_json(request, search_data(q, page, outlet, language, since, until, entity, sort))
+
+    @app.get(
+        "/search/feed.atom", tags=["feeds"], summary="Atom feed of the newest articles matching a search"
+    )
+    def search_atom(request: Request, q: Q = "") -> Response:
+        data = search_data(q, 1, None, None, None, None, None, "date")
+        return etagged(request, atom.search_feed(data, base=_base(request)), atom.MEDIA_TYPE)
+
+    # ------------------------------------------------------------ entities
+
+    @app.get("/entity/{key:path}", include_in_schema=False)
+    def entity_html(request: Request, key: str) -> Response:
+        data = views.entity_page(store(), key)
+        return as_html(request, "entity.html", data, json_url=f"/api/entities/{quote(key, safe='')}")
+
+    @app.get(
+        "/api/entities/{key:path}",
+        tags=["entities"],
+        summary="A person, organisation or place: stories and quotes",
+    )
+    def entity_json(request: Request, key: EntityKey) -> Response:
+        return as_json(request, views.entity_page(store(), key))
+
+    # ------------------------------------------------------------ follows
+
+    @app.get("/follows", include_in_schema=False)
+    def follows_html(request: Request) -> Response:
+        return as_html(request, "follows.html", views.follows_page(store()), json_url="/api/follows")
+
+    @app.get("/api/follows", tags=["follows"], summary="What the reader follows, with unread counts")
+    def follows_json(request: Request) -> Response:
+        return as_json(request, views.follows_page(store()))
+
+    @app.get("/follows/{follow_id}", include_in_schema=False)
+    def follow_html(request: Request, follow_id: int) -> Response:
+        data = views.follow_page(store(), follow_id)
+        return as_html(request, "follow.html", data, json_url=f"/api/follows/{follow_id}")
+
+    @app.get(
+        "/api/follows/{follow_id}", tags=["follows"], summary="What is new for a follow: new facts by story"
+    )
+    def follow_json(request: Request, follow_id: FollowId) -> Response:
+        return as_json(request, views.follow_page(store(), follow_id))
+
+    @app.get("/follows/{follow_id}/feed.atom", tags=["feeds"], summary="Atom feed of a follow's new facts")
+    def follow_atom(request: Request, follow_id: int) -> Response:
+        data = views.follow_page(store(), follow_id)
+        return etagged(request, atom.follow_feed(data, base=_base(request)), atom.MEDIA_TYPE)
+
+    @app.post("/follows", include_in_schema=False)
+    async def follow_add(request: Request) -> Response:
+        form = await checked_form(request)
+        try:
+            kind = FollowKind(str(form.get("kind", "")))
+        except ValueError:
+            raise HTTPException(400, "kind must be search, entity or story") from None
+        target = str(form.get("target", "")).strip()[:500]
+        label = views.follow_label(store(), kind, target)
+        follow = store().add_follow(kind, target, label)
+        return RedirectResponse(_back(form, f"/follows/{follow.id}"), status_code=303)
+
+    @app.post("/follows/{follow_id}/read", include_in_schema=False)
+    async def follow_read(request: Request, follow_id: int) -> Response:
+        form = await checked_form(request)
+        store().mark_follow_seen(follow_id)
+        return RedirectResponse(_back(form, f"/follows/{follow_id}"), status_code=303)
+
+    @app.post("/follows/{follow_id}/delete", include_in_schema=False)
+    async def follow_delete(request: Request, follow_id: int) -> Response:
+        form = await checked_form(request)
+        store().remove_follow(follow_id)
+        return RedirectResponse(_back(form, "/follows"), status_code=303)
+
+    # ------------------------------------------------------------ sources and jobs
+
+    def sources_data() -> dict[str, Any]:
+        return {
+            "kind": "sources",
+            "sources": [s.to_dict() for s in store().list_source_records()],
+            "status": scheduler_status(),
+        }
+
+    @app.get("/sources", include_in_schema=False)
+    def sources_html(request: Request) -> Response:
+        return as_html(request, "sources.html", sources_data(), json_url="/api/sources")
+
+    @app.get("/api/sources", tags=["sources"], summary="Subscribed sources with their fetch status")
+    def sources_json(request: Request) -> Response:
+        return as_json(request, sources_data())
+
+    @app.get("/api/status", tags=["sources"], summary="Background jobs: the scheduler's current work")
+    def status_json(request: Request) -> Response:
+        return as_json(request, {"kind": "status", "status": scheduler_status()})
+
+    def refresh_soon(source_id: int | None = None) -> None:
+        scheduler = scheduler_box.get("scheduler")
+        if scheduler is not None:
+            scheduler.request_refresh(source_id)
+
+    @app.post("/sources", include_in_schema=False)
+    async def source_add(request: Request) -> Response:
+        from dateline.pipeline import add_source
+
+        form = await checked_form(request)
+        location = str(form.get("location", "")).strip()
+        minutes = str(form.get("interval", "")).strip()
+        try:
+            interval = int(minutes) * 60 if minutes else None
+        except ValueError:
+            raise HTTPException(400, "the interval is a number of minutes") from None
+        source = add_source(store(), location, interval_seconds=interval)
+        refresh_soon(source.id)
+        return RedirectResponse("/sources", status_code=303)
+
+    @app.post("/sources/import", include_in_schema=False)
+    async def source_import(request: Request) -> Response:
+        from dateline.pipeline import import_opml_sources, starter_opml
+
+        form = await checked_form(request)
+        if form.get("starter"):
+            data = starter_opml()
+        else:
+            upload = form.get("opml")
+            if upload is None or not hasattr(upload, "read"):
+                raise HTTPException(400, "choose an OPML file to import")
+            data = await upload.read(MAX_FORM_BYTES + 1)
+        import_opml_sources(store(), data)
+        refresh_soon()
+        return RedirectResponse("/sources", status_code=303)
+
+    @app.get("/sources/export.opml", tags=["sources"], summary="Every source as OPML")
+    def source_export() -> Response:
+        from dateline.pipeline import export_opml_sources
+
+        return Response(
+            export_opml_sources(store()),
+            media_type="text/x-opml; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="dateline-sources.opml"'},
+        )
+
+    @app.post("/sources/{source_id}/{action}", include_in_schema=False)
+    async def source_action(request: Request, source_id: int, action: str) -> Response:
+        await checked_form(request)
+        actions: dict[str, Callable[[], object]] = {
+            "pause": lambda: store().set_source_paused(source_id, True),
+            "resume": lambda: store().set_source_paused(source_id, False),
+            "remove": lambda: store().remove_source(source_id),
+            "refresh": lambda: refresh_soon(source_id),
+        }
+        if action not in actions:
+            raise HTTPException(404, f"no action {action}")
+        actions[action]()
+        return RedirectResponse("/sources", status_code=303)
+
+    @app.post("/refresh", include_in_schema=False)
+    async def refresh_all(request: Request) -> Response:
+        await checked_form(request)
+        refresh_soon()
+        return RedirectResponse("/sources", status_code=303)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
+    @app.get("/help", include_in_schema=False)
+    def help_html(request: Request) -> Response:
+        return as_html(request, "help.html", {"kind": "help"})
+
+    policy = AccessPolicy(token=config.token, loopback_only=config.token is None)
+    app.add_middleware(SecurityMiddleware, policy=policy)
+    return app
+
+
+def _twin(request: Request, path: str) -> str:
+    return path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _back(form: dict[str, Any], default: str) -> str:
+    """The page a form asks to return to, when it is one of ours (a relative path, never another site)."""
+    target = str(form.get("next") or "")
+    return (
+        target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+    )
+
+
+def _day_start(value: date | None) -> datetime | None:
+    return datetime(value.year, value.month, value.day) if value else None
+
+
+def _day_end(value: date | None) -> datetime | None:
+    return datetime(value.year, value.month, value.day, 23, 59, 59) if value else None
+
+
+def _when(value: str | None) -> str:
+    """An ISO time as a reader wants it: '3 Dec 2025, 18:20' (UTC)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = naive_utc(moment)
+    text = f"{moment.day} {moment:%b %Y}"
+    return text if (moment.hour, moment.minute) == (0, 0) else f"{text}, {moment:%H:%M}"
+
+
+def _day(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value[:10]
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
