@@ -40,6 +40,7 @@ from dateline.models import (
     PublishedDate,
     Quote,
     QuoteEntry,
+    Source,
     Story,
     StoryDelta,
     StorySynthesis,
@@ -60,7 +61,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-sources_app = typer.Typer(help="Feed subscriptions (OPML import/export).", no_args_is_help=True)
+sources_app = typer.Typer(
+    help="Sources kept fresh by `dateline refresh` and the reader: feeds and folders.", no_args_is_help=True
+)
 app.add_typer(sources_app, name="sources")
 
 # Piped output is read by people too: give tables room instead of rich's 80-column default.
@@ -1320,26 +1323,288 @@ def stats(db: DbOption = None) -> None:
 
 
 @app.command()
-def serve(db: DbOption = None) -> None:
-    """The web reader is not built yet (issue 6): show the store summary instead."""
-    err.print("The web reader is not built yet; here is what the store holds. Try `dateline articles`.")
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on. Anything but loopback requires an API token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="DATELINE_TOKEN", help="API token (default off loopback: a new random one, printed)."
+        ),
+    ] = None,
+    no_refresh: Annotated[
+        bool, typer.Option("--no-refresh", help="Do not poll sources in the background.")
+    ] = False,
+    allow_private: Annotated[
+        bool,
+        typer.Option("--allow-private", help="Let sources on loopback/private addresses be fetched."),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Serve the web reader, its JSON API and Atom feeds, and keep the sources fresh in the background."""
+    import uvicorn
+
+    from dateline.settings import FetchSettings
+    from dateline.web.app import ReaderConfig, create_app
+    from dateline.web.security import is_loopback, new_token
+
+    settings = _settings(db)
+    if allow_private:
+        settings = replace(settings, fetch=FetchSettings(allow_private_addresses=True))
+    if not is_loopback(host) and not token:
+        token = new_token()
+    config = ReaderConfig(settings=settings, host=host, token=token, scheduler=not no_refresh)
+    try:
+        web_app = create_app(config)
+    except DatelineError as exc:
+        err.print(f"[red]error[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    shown_host = f"[{host}]" if ":" in host else host
+    address = f"http://{shown_host}:{port}/"
+    err.print(f"Dateline reader on [bold]{address}[/] (store {settings.db_path}); Ctrl-C stops it.")
+    if token:
+        err.print(
+            f"Open {address}?token={token} once in your browser; API clients send 'Authorization: Bearer {token}'."
+        )
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command()
+def refresh(
+    all_sources: Annotated[
+        bool, typer.Option("--all", help="Refresh every unpaused source now, due or not.")
+    ] = False,
+    source: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--source", help="Refresh this source (id from `sources list`; repeatable), due or not."
+        ),
+    ] = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option("--allow-private", help="Allow fetching loopback/private addresses (off: SSRF guard)."),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Fetch the sources that are due, then enrich, cluster and synthesize: one pass of `serve`'s background work."""
+    from dateline.models import SourceStatus
+    from dateline.pipeline import refresh_sources
+    from dateline.settings import FetchSettings
+
+    settings = _settings(db)
+    if allow_private:
+        settings = replace(settings, fetch=FetchSettings(allow_private_addresses=True))
+    statuses = {str(status) for status in SourceStatus}
     with _store(db) as store:
-        _print_summary(store)
+        missing = [source_id for source_id in source or [] if store.get_source(source_id) is None]
+        if missing:
+            err.print(
+                f"[red]error:[/] no source {', '.join(f'#{i}' for i in missing)} (see `dateline sources list`)"
+            )
+            raise typer.Exit(1)
+        columns = (
+            SpinnerColumn(),
+            TextColumn("[bold]{task.fields[job]}"),
+            BarColumn(bar_width=None),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}", markup=False),
+            TimeElapsedColumn(),
+        )
+        counts: dict[str, int] = {}
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+            task = progress.add_task("refresh", total=None, job="refresh", status="")
+
+            def advance(event: str, subject: str) -> None:
+                if event == "planned":
+                    progress.update(task, total=int(subject))
+                elif event == "source":
+                    progress.update(task, status=subject[-70:])
+                elif event in statuses:
+                    progress.update(task, advance=1)
+                elif event == "stage":
+                    counts.clear()
+                    progress.update(task, job=subject, status="")
+                else:
+                    counts[event] = counts.get(event, 0) + 1
+                    progress.update(task, status=" ".join(f"{k} {v}" for k, v in counts.items()))
+
+            try:
+                report = refresh_sources(
+                    store,
+                    settings,
+                    source_ids=source or None,
+                    due_only=not (all_sources or source),
+                    progress=advance,
+                )
+            except KeyboardInterrupt:
+                err.print(
+                    "[yellow]interrupted:[/] every source finished so far is stored; the rest stay due."
+                )
+                raise typer.Exit(130) from None
+        if not report.sources:
+            if store.list_source_records():
+                err.print("No source is due. `dateline refresh --all` fetches them all now.")
+            else:
+                err.print("No sources yet: `dateline sources add URL`, or `dateline sources starter`.")
+            return
+        table = _listing_table(
+            "id", "title", "status", "new", "updated", "next fetch", "error", right=("new", "updated")
+        )
+        for outcome in report.sources:
+            table.add_row(
+                str(outcome.source_id),
+                escape(outcome.title or outcome.url),
+                str(outcome.status),
+                str(outcome.added),
+                str(outcome.updated),
+                _when(outcome.next_fetch_at),
+                escape((outcome.error or "")[:80]),
+            )
+        out.print(table)
+        for problem in report.problems[:10]:
+            err.print(f"[red]error[/] {problem.stage}: {escape(problem.message)}", highlight=False)
+        stages = f"{report.enriched} enriched, {report.clustered} clustered, {report.synthesized} stories synthesized"
+        err.print(f"[bold]{escape(report.summary())}[/] ({stages})")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _source_row(source: Source) -> list[str]:
+    status = "paused" if source.paused else str(source.last_status or "new")
+    return [
+        str(source.id),
+        escape(source.title or source.url),
+        str(source.kind),
+        status,
+        _when(source.last_fetched_at),
+        "-" if source.paused else (_when(source.next_fetch_at) if source.next_fetch_at else "now"),
+        str(source.failures),
+        str(source.articles_added),
+        escape((source.last_error or "")[:60]),
+    ]
 
 
 @sources_app.command("list")
-def sources_list(db: DbOption = None) -> None:
-    """List feed subscriptions."""
+def sources_list(
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table, json or jsonl.")
+    ] = OutputFormat.table,
+    db: DbOption = None,
+) -> None:
+    """List sources with their fetch status (times in UTC)."""
     with _store(db) as store:
-        for sub in store.list_sources():
-            out.print(f"{sub.url}\t{sub.title or ''}\t{sub.category or ''}", highlight=False, markup=False)
+        sources = store.list_source_records()
+    if format is OutputFormat.json:
+        out.print_json(data=[s.to_dict() for s in sources])
+        return
+    if format is OutputFormat.jsonl:
+        for item in sources:
+            out.print(_json_line(item.to_dict()), highlight=False, markup=False)
+        return
+    if not sources:
+        err.print("No sources yet: `dateline sources add URL`, or `dateline sources starter`.")
+        return
+    table = _listing_table(
+        "id",
+        "title",
+        "kind",
+        "status",
+        "last fetch",
+        "next fetch",
+        "failures",
+        "articles",
+        "error",
+        right=("id", "failures", "articles"),
+    )
+    for item in sources:
+        table.add_row(*_source_row(item))
+    out.print(table)
+
+
+@sources_app.command("add")
+def sources_add(
+    location: Annotated[
+        str,
+        typer.Argument(help="A feed URL (http or https), or a local file or folder of saved pages or feeds."),
+    ],
+    title: Annotated[
+        str | None, typer.Option(help="The name to show for it (default: the feed's own).")
+    ] = None,
+    interval: Annotated[
+        int | None, typer.Option(help="Minutes between fetches (default 30).", min=1, max=10080)
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Subscribe to a feed or a local file or folder; `dateline refresh` (or the reader) fetches it."""
+    from dateline.pipeline import add_source
+
+    with _store(db) as store:
+        source = add_source(
+            store, location, title=title, interval_seconds=interval * 60 if interval else None
+        )
+    err.print(
+        f"source #{source.id} ({source.kind}, every {source.interval_seconds // 60} min): {escape(source.url)}",
+        highlight=False,
+    )
+
+
+def _change_source(db: Path | None, source_id: int, change: str) -> None:
+    with _store(db) as store:
+        if change == "remove":
+            found = store.remove_source(source_id)
+        else:
+            found = store.set_source_paused(source_id, change == "pause")
+    if not found:
+        err.print(f"[red]error:[/] no source #{source_id} (see `dateline sources list`)")
+        raise typer.Exit(1)
+
+
+@sources_app.command("pause")
+def sources_pause(
+    source_id: Annotated[int, typer.Argument(help="The source's id (`dateline sources list`).")],
+    db: DbOption = None,
+) -> None:
+    """Stop fetching a source (its articles stay)."""
+    _change_source(db, source_id, "pause")
+
+
+@sources_app.command("resume")
+def sources_resume(
+    source_id: Annotated[int, typer.Argument(help="The source's id (`dateline sources list`).")],
+    db: DbOption = None,
+) -> None:
+    """Fetch a paused source again, starting with the next pass."""
+    _change_source(db, source_id, "resume")
+
+
+@sources_app.command("remove")
+def sources_remove(
+    source_id: Annotated[int, typer.Argument(help="The source's id (`dateline sources list`).")],
+    db: DbOption = None,
+) -> None:
+    """Unsubscribe from a source; the articles it brought in stay in the store."""
+    _change_source(db, source_id, "remove")
+
+
+@sources_app.command("starter")
+def sources_starter(db: DbOption = None) -> None:
+    """Subscribe to Dateline's starter list: major public news feeds in several languages."""
+    from dateline.ingest.opml import parse_opml, starter_opml
+    from dateline.pipeline import add_starter_sources
+
+    total = len(parse_opml(starter_opml()))
+    with _store(db) as store:
+        added = add_starter_sources(store)
+    err.print(f"{added} new of {total} starter feeds; `dateline refresh` fetches them.")
 
 
 @sources_app.command("import")
 def sources_import(
     opml_file: Annotated[Path, typer.Argument(help="An OPML file of feeds.")], db: DbOption = None
 ) -> None:
-    """Subscribe to every feed of an OPML file (without fetching them; `dateline ingest URL` fetches)."""
+    """Subscribe to every feed of an OPML file (without fetching them; `dateline refresh` fetches)."""
     from dateline.ingest.opml import parse_opml
 
     try:

@@ -240,6 +240,62 @@ class FeedSubscription:
     category: str | None = None
 
 
+class SourceKind(StrEnum):
+    FEED = "feed"  # an RSS or Atom feed URL, fetched with a conditional GET
+    PATH = "path"  # a local file or folder (saved pages, a feed file), re-read each pass
+
+
+class SourceStatus(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not-modified"  # HTTP 304, or a folder with nothing new
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A subscription the scheduler keeps fresh, with where its polling stands."""
+
+    id: int
+    url: str  # the feed's URL, or the absolute path of a PATH source
+    kind: SourceKind
+    title: str | None
+    html_url: str | None
+    category: str | None
+    added_at: datetime
+    paused: bool
+    interval_seconds: int
+    next_fetch_at: datetime | None  # None: due now
+    failures: int  # failed passes in a row; the backoff grows with it, a success resets it
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    last_status: SourceStatus | None
+    last_error: str | None
+    articles_added: int  # new articles over the source's lifetime
+
+    def to_dict(self) -> dict[str, Any]:
+        def when(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": self.id,
+            "url": self.url,
+            "kind": str(self.kind),
+            "title": self.title,
+            "html_url": self.html_url,
+            "category": self.category,
+            "added_at": self.added_at.isoformat(),
+            "paused": self.paused,
+            "interval_seconds": self.interval_seconds,
+            "next_fetch_at": when(self.next_fetch_at),
+            "failures": self.failures,
+            "last_fetched_at": when(self.last_fetched_at),
+            "last_success_at": when(self.last_success_at),
+            "last_status": str(self.last_status) if self.last_status else None,
+            "last_error": self.last_error,
+            "articles_added": self.articles_added,
+        }
+
+
 # --- Enrichment: facts found in an article's text ---------------------------------
 #
 # Every fact points back to where it came from: ``start``/``end`` are character
@@ -988,6 +1044,37 @@ class StoryDelta:
             "figures": [f.to_dict() for f in self.figures],
             "revised_figures": [f.to_dict() for f in self.revised_figures],
             "contributions": [c.to_dict() for c in self.contributions],
+        }
+
+
+# --- The reader: what a person follows --------------------------------------------
+
+
+class FollowKind(StrEnum):
+    SEARCH = "search"  # target: the query text
+    ENTITY = "entity"  # target: Entity.key
+    STORY = "story"  # target: Story.id
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """A search, entity or story the reader follows; what arrived after ``last_seen_at`` is unread."""
+
+    id: int
+    kind: FollowKind
+    target: str
+    label: str
+    created_at: datetime
+    last_seen_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "target": self.target,
+            "label": self.label,
+            "created_at": self.created_at.isoformat(),
+            "last_seen_at": self.last_seen_at.isoformat(),
         }
 
 

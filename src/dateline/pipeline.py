@@ -8,6 +8,7 @@ where it stopped (already-stored inputs are recognised by their bytes and skippe
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import signal
@@ -26,6 +27,7 @@ from dateline.errors import (
     DatelineError,
     FetchError,
     InputError,
+    ParseError,
     SynthesisError,
     TooLargeError,
     UnsupportedFormatError,
@@ -48,7 +50,10 @@ from dateline.models import (
     FeedEntry,
     IngestProblem,
     RawDocument,
+    Source,
     SourceFormat,
+    SourceKind,
+    SourceStatus,
     StoryDelta,
     StorySynthesis,
     TimelineEntry,
@@ -58,7 +63,7 @@ from dateline.store import SqliteStore
 
 if TYPE_CHECKING:
     from dateline.cluster.features import Embed
-    from dateline.ingest.fetch import Fetcher
+    from dateline.ingest.fetch import Fetcher, FetchResult
 
 # How many documents of one site must carry a line before text extraction treats it as chrome.
 REPEATED_LINE_MIN_DOCUMENTS = 3
@@ -1307,3 +1312,497 @@ def _entities_named(store: SqliteStore, query: str) -> list[Entity]:
     if candidates and wanted in candidates[0].name.casefold().split():
         return candidates[:1]
     return []
+
+
+# ---------------------------------------------------------------- sources and refresh (issue 6)
+#
+# What the reader keeps fresh: feeds polled with a conditional GET, and local files or folders re-read.
+# The CLI (`dateline refresh`, `dateline sources`), the web app and the scheduler call these functions.
+# A pass ingests each due source through the ingest path above, then enriches and clusters once, then
+# builds the syntheses of the stories it touched, so the pages a reader opens next are ready.
+
+DEFAULT_INTERVAL_SECONDS = 1800  # the sources table's default
+MIN_INTERVAL_SECONDS = 60
+MAX_INTERVAL_SECONDS = 7 * 24 * 3600
+# After the k-th failed pass in a row a source waits interval * 2**k, up to a day (or its interval, if longer).
+MAX_BACKOFF = timedelta(hours=24)
+_MAX_BACKOFF_DOUBLINGS = 16  # 2**16 intervals is past any cap; bounds the arithmetic
+# Stories synthesized at the end of a pass, newest first; the others are built when first opened.
+SYNTHESES_PER_PASS = 20
+# Files of a folder source changed this long before its last good pass are re-read anyway (coarse clocks).
+_PATH_MTIME_SLACK = timedelta(minutes=2)
+
+RefreshProgress = Callable[[str, str], None]
+"""``(event, subject)`` during a pass: ``("planned", "N")`` once with the number of sources; ``("source", url)``
+as each source starts and ``(status, url)`` as it ends (ok / not-modified / error); ``("stage", name)`` as
+enrich, cluster and synthesize start; and the per-document outcomes of those stages (added, unchanged,
+failed, enriched, clustered, built…)."""
+
+
+class RefreshCancelled(Exception):
+    """Raised inside a pass when its ``should_stop`` says so; ``refresh_sources`` turns it into a report.
+
+    Not a ``DatelineError``, so no stage mistakes it for a bad input; the batch being written when it is
+    raised rolls back with its transaction and the source stays due.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    """What one pass did with one source."""
+
+    source_id: int
+    url: str
+    title: str | None
+    status: SourceStatus
+    error: str | None
+    added: int  # new articles
+    updated: int  # new versions of known articles
+    unchanged: int
+    failed: int  # documents of the source that could not be read (the source itself may be fine)
+    next_fetch_at: datetime
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source_id": self.source_id,
+            "url": self.url,
+            "title": self.title,
+            "status": str(self.status),
+            "error": self.error,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "next_fetch_at": self.next_fetch_at.isoformat(),
+        }
+
+
+@dataclass
+class RefreshReport:
+    started_at: datetime
+    finished_at: datetime | None = None
+    sources: list[SourceOutcome] = field(default_factory=list)
+    enriched: int = 0
+    clustered: int = 0
+    synthesized: int = 0
+    cancelled: bool = False  # stopped before the end: what finished is stored, the rest stays due
+    problems: list[IngestProblem] = field(default_factory=list)  # stage failures after ingest
+
+    @property
+    def added(self) -> int:
+        return sum(outcome.added for outcome in self.sources)
+
+    @property
+    def errors(self) -> int:
+        return sum(outcome.status is SourceStatus.ERROR for outcome in self.sources)
+
+    def summary(self) -> str:
+        def count(number: int, noun: str) -> str:
+            return f"{number} {noun}{'' if number == 1 else 's'}"
+
+        parts = [
+            count(len(self.sources), "source"),
+            count(self.added, "new article"),
+            count(self.errors, "error"),
+        ]
+        if self.cancelled:
+            parts.append("stopped early")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "sources": [outcome.to_dict() for outcome in self.sources],
+            "added": self.added,
+            "errors": self.errors,
+            "enriched": self.enriched,
+            "clustered": self.clustered,
+            "synthesized": self.synthesized,
+            "cancelled": self.cancelled,
+            "problems": [{"source": p.source, "stage": p.stage, "message": p.message} for p in self.problems],
+        }
+
+
+def _checked_interval(interval_seconds: int | None) -> int | None:
+    if interval_seconds is None:
+        return None
+    if not MIN_INTERVAL_SECONDS <= interval_seconds <= MAX_INTERVAL_SECONDS:
+        raise InputError(
+            f"a source is polled every {MIN_INTERVAL_SECONDS // 60} minute to {MAX_INTERVAL_SECONDS // 86400} days,"
+            f" not every {interval_seconds} s"
+        )
+    return interval_seconds
+
+
+def add_source(
+    store: SqliteStore,
+    location: str,
+    *,
+    title: str | None = None,
+    interval_seconds: int | None = None,
+    category: str | None = None,
+) -> Source:
+    """Subscribe to LOCATION: an http(s) feed URL, or an existing local file or folder (of saved pages, feeds…).
+
+    The new source is due at once (the next pass fetches it). Subscribing to a known URL or path returns
+    the existing source unchanged. Raises ``InputError`` with a message for the user when LOCATION is
+    neither, or the interval is out of bounds.
+    """
+    from dateline.ingest.inputs import is_url
+
+    spec = location.strip()
+    interval = _checked_interval(interval_seconds)
+    clean_title = (title or "").strip() or None
+    if not spec:
+        raise InputError("a source is a feed URL (http or https) or a local file or folder")
+    if is_url(spec):
+        parts = urlsplit(spec)
+        if not parts.hostname or any(ch.isspace() for ch in spec):
+            raise InputError(f"{spec}: not a valid feed URL")
+        source, _new = store.add_source(
+            spec, kind=SourceKind.FEED, title=clean_title, category=category, interval_seconds=interval
+        )
+        return source
+    if "://" in spec:
+        raise InputError(f"{spec}: only http and https feeds, or a local file or folder, can be followed")
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise InputError(f"{spec}: no such file or folder")
+    if not (path.is_file() or path.is_dir()):
+        raise InputError(f"{spec}: not a regular file or folder")
+    resolved = path.resolve()
+    source, _new = store.add_source(
+        str(resolved),
+        kind=SourceKind.PATH,
+        title=clean_title or resolved.name,
+        category=category,
+        interval_seconds=interval,
+    )
+    return source
+
+
+def import_opml_sources(store: SqliteStore, data: bytes) -> int:
+    """Subscribe to every feed of an OPML document (nothing is fetched yet). Returns how many are new.
+
+    Raises ``ParseError`` for a document that is not OPML."""
+    from dateline.ingest.opml import parse_opml
+
+    return store.add_sources(parse_opml(data))
+
+
+def export_opml_sources(store: SqliteStore) -> str:
+    """The feed subscriptions as an OPML 2.0 document (local paths are left out: no other reader could use them)."""
+    from dateline.ingest.opml import write_opml
+
+    return write_opml(store.list_sources(), title="Dateline subscriptions").decode("utf-8")
+
+
+def add_starter_sources(store: SqliteStore) -> int:
+    """Subscribe to the starter list of major public news feeds shipped with Dateline. Returns how many are new."""
+    from dateline.ingest.opml import starter_opml
+
+    return import_opml_sources(store, starter_opml())
+
+
+def next_fetch_time(source: Source, fetched_at: datetime, *, failed: bool) -> datetime:
+    """When to poll SOURCE again after a pass at FETCHED_AT: one interval later, or after a failure
+    interval * 2**(failures in a row), capped at a day (or at the interval, when that is longer)."""
+    interval = timedelta(seconds=source.interval_seconds)
+    if not failed:
+        return fetched_at + interval
+    doublings = min(source.failures + 1, _MAX_BACKOFF_DOUBLINGS)
+    return fetched_at + min(interval * 2**doublings, max(MAX_BACKOFF, interval))
+
+
+def sources_to_refresh(
+    store: SqliteStore, source_ids: Sequence[int] | None = None, *, due_only: bool = True, now: datetime
+) -> list[Source]:
+    """The sources a pass at NOW takes, in order. Named sources are taken even when paused (the user asked
+    for them); otherwise paused ones are skipped. DUE_ONLY keeps those whose next fetch has come."""
+    if source_ids is None:
+        if due_only:
+            return store.due_sources(now)
+        return [source for source in store.list_source_records() if not source.paused]
+    found = [store.get_source(source_id) for source_id in dict.fromkeys(source_ids)]
+    named = [source for source in found if source is not None]
+    if due_only:
+        stamp = _utc(now)
+        named = [s for s in named if s.next_fetch_at is None or s.next_fetch_at <= stamp]
+    return named
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def refresh_sources(
+    store: SqliteStore,
+    settings: Settings,
+    *,
+    source_ids: Sequence[int] | None = None,
+    due_only: bool = True,
+    now: datetime | None = None,
+    progress: RefreshProgress | None = None,
+    fetcher: Fetcher | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> RefreshReport:
+    """`dateline refresh`: one pass over the sources due at NOW (or every unpaused one, or SOURCE_IDS).
+
+    Each source is ingested like `dateline ingest` would (a feed with a conditional GET, a folder's new
+    or changed files), and its outcome recorded with its next fetch time; one failing source never stops
+    the others. Then the new articles are enriched and clustered, and the syntheses of the stories they
+    joined are built (at most ``SYNTHESES_PER_PASS``). SHOULD_STOP is asked between sources and between
+    documents: when it says yes the pass ends at once, keeping everything already written.
+    """
+    started = _utc(now) if now is not None else datetime.now(UTC)
+    report = RefreshReport(started_at=started)
+    notify = progress or (lambda event, subject: None)
+    stopping = should_stop or (lambda: False)
+
+    def checked(event: str, subject: str) -> None:
+        if stopping():
+            raise RefreshCancelled
+        notify(event, subject)
+
+    sources = sources_to_refresh(store, source_ids, due_only=due_only, now=started)
+    notify("planned", str(len(sources)))
+    # One fetcher for the pass (a folder's feed files may link to pages too): per-host pacing and
+    # robots.txt verdicts hold across sources.
+    own_fetcher = fetcher is None
+    if fetcher is None:
+        from dateline.ingest.fetch import Fetcher
+
+        fetcher = Fetcher(settings.fetch)
+    article_ids: list[str] = []
+    try:
+        for source in sources:
+            checked("source", source.url)
+            outcome, ids = _refresh_source(
+                store, settings, source, now=now, progress=checked, fetcher=fetcher
+            )
+            report.sources.append(outcome)
+            article_ids.extend(ids)
+            notify(str(outcome.status), source.url)
+        _process_new_articles(store, settings, report, article_ids, checked)
+    except RefreshCancelled:
+        report.cancelled = True
+    finally:
+        if own_fetcher and fetcher is not None:
+            fetcher.close()
+        report.finished_at = datetime.now(UTC)
+    return report
+
+
+def _refresh_source(
+    store: SqliteStore,
+    settings: Settings,
+    source: Source,
+    *,
+    now: datetime | None,
+    progress: ProgressCallback,
+    fetcher: Fetcher | None,
+) -> tuple[SourceOutcome, list[str]]:
+    """Ingest one source and record how it went; returns the outcome and the ids of new or changed articles."""
+    ingestor = _SourceIngestor(store, settings, source, progress=progress, fetcher=fetcher)
+    error: str | None = None
+    try:
+        ingested = ingestor.run([source.url])
+    except RefreshCancelled:
+        raise
+    except Exception as exc:  # a bug in a stage: this source fails, the others go on
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        ingested = ingestor.report
+        store.log_problem(
+            IngestProblem(source.url, "refresh", error, datetime.now(UTC)), run_id=ingested.run_id
+        )
+    if error is None and ingestor.source_error is not None:
+        error = str(ingestor.source_error)[:500]
+    fetched = ingestor.fetched
+    if error is None and fetched is not None:
+        # Kept only now that the entries are stored: a pass that died half-way must not be told 304 next time.
+        store.save_http_validators(
+            source.url, etag=fetched.etag, last_modified=fetched.last_modified, status=fetched.status
+        )
+    if error is not None:
+        status = SourceStatus.ERROR
+    elif ingestor.not_modified or (source.kind is SourceKind.PATH and not ingested.added + ingested.updated):
+        status = SourceStatus.NOT_MODIFIED
+    else:
+        status = SourceStatus.OK
+    fetched_at = _utc(now) if now is not None else datetime.now(UTC)
+    next_fetch_at = next_fetch_time(source, fetched_at, failed=error is not None)
+    store.record_source_result(
+        source.url,
+        status=status,
+        error=error,
+        added=ingested.added,
+        next_fetch_at=next_fetch_at,
+        success=error is None,
+        fetched_at=fetched_at,
+        title=ingestor.feed_title,
+    )
+    outcome = SourceOutcome(
+        source_id=source.id,
+        url=source.url,
+        title=source.title or ingestor.feed_title,
+        status=status,
+        error=error,
+        added=ingested.added,
+        updated=ingested.updated,
+        unchanged=ingested.unchanged,
+        failed=ingested.failed - (1 if ingestor.source_error is not None else 0),
+        next_fetch_at=next_fetch_at,
+    )
+    return outcome, list(ingested.article_ids)
+
+
+def _process_new_articles(
+    store: SqliteStore,
+    settings: Settings,
+    report: RefreshReport,
+    article_ids: Sequence[str],
+    progress: ProgressCallback,
+) -> None:
+    """Enrich and cluster what is pending, then synthesize the newest stories the pass touched.
+
+    Each stage runs even when the one before failed (its failure is in the report): an enrichment bug
+    must not keep new articles out of stories.
+    """
+    if settings.enrich:
+        progress("stage", "enrich")
+        try:
+            enriched = enrich_articles(store, settings, progress=progress)
+            report.enriched += enriched.enriched
+            report.problems.extend(enriched.problems)
+        except RefreshCancelled:
+            raise
+        except Exception as exc:
+            report.problems.append(_stage_problem("enrich", exc))
+    if not settings.stories:
+        return
+    progress("stage", "cluster")
+    try:
+        clustered = cluster_stories(store, settings, progress=progress)
+        report.clustered += clustered.assigned
+        report.problems.extend(clustered.problems)
+    except RefreshCancelled:
+        raise
+    except Exception as exc:
+        report.problems.append(_stage_problem("cluster", exc))
+        return
+    story_ids: list[str] = []
+    for article_id in reversed(article_ids):  # the newest first
+        story_id = store.story_of_article(article_id)
+        if story_id is not None and story_id not in story_ids:
+            story_ids.append(story_id)
+            if len(story_ids) >= SYNTHESES_PER_PASS:
+                break
+    if not story_ids:
+        return
+    progress("stage", "synthesize")
+    try:
+        synthesized = synthesize_stories(store, story_ids, progress=progress)
+        report.synthesized += synthesized.built
+        report.problems.extend(synthesized.problems)
+    except RefreshCancelled:
+        raise
+    except Exception as exc:
+        report.problems.append(_stage_problem("synthesize", exc))
+
+
+def _stage_problem(stage: str, exc: Exception) -> IngestProblem:
+    return IngestProblem(
+        "refresh", stage, f"{stage} failed: {type(exc).__name__}: {exc}"[:500], datetime.now(UTC)
+    )
+
+
+class _SourceIngestor(Ingestor):
+    """One source's share of a refresh pass, with `ingest` semantics except that:
+
+    * a feed source must answer with a feed (a web page or junk is the source's error, not an article),
+      and its validators are handed back to be saved once its entries are stored;
+    * a folder source re-reads only the files changed since its last good pass;
+    * an OPML file inside a folder is not followed (subscribing to its feeds is `sources import`).
+    """
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        settings: Settings,
+        source: Source,
+        *,
+        progress: ProgressCallback | None,
+        fetcher: Fetcher | None,
+    ) -> None:
+        super().__init__(store, settings, user_hints=DocumentHints(), progress=progress, fetcher=fetcher)
+        self.source = source
+        self.source_error: DatelineError | None = None  # the source as a whole failed
+        self.not_modified = False  # the server answered 304
+        self.feed_title: str | None = None
+        self.fetched: FetchResult | None = None
+
+    def work(self, specs: Sequence[str]) -> Iterator[_Work]:
+        try:
+            if self.source.kind is SourceKind.FEED:
+                yield from self._work_for_feed_source()
+            else:
+                yield from self._work_for_path_source()
+        except DatelineError as exc:
+            self.source_error = exc
+            yield self._problem(self.source.url, exc)
+
+    def _work_for_feed_source(self) -> Iterator[_Work]:
+        from dateline.ingest.detect import detect_format
+        from dateline.ingest.feeds import entry_is_complete, entry_to_raw_document, parse_feed
+
+        url = self.source.url
+        etag, last_modified = self.store.http_validators(url)
+        result = self.fetcher().fetch(url, etag=etag, last_modified=last_modified)
+        self.fetched = result
+        if result.content is None:  # 304 Not Modified
+            self.not_modified = True
+            return
+        found = detect_format(result.content, name=url, media_type=result.media_type)
+        if found is not SourceFormat.FEED:
+            what = "a web page" if found is SourceFormat.HTML else f"{found} content"
+            raise ParseError(f"{url} is not an RSS or Atom feed (it answered with {what})")
+        # Entry identities name the feed by its final URL, as `dateline ingest URL` does.
+        feed_url = result.final_url or url
+        self.feed_title, entries = parse_feed(result.content, feed_url=feed_url)
+        for entry in entries:
+            try:
+                entry_raw = replace(entry_to_raw_document(entry, self._now()), user_hints=self.user_hints)
+                yield from self._work_for_feed_entry(entry, entry_raw, complete=entry_is_complete(entry))
+            except DatelineError as exc:
+                yield self._problem(f"{feed_url}#{entry.entry_id}", exc)
+
+    def _work_for_path_source(self) -> Iterator[_Work]:
+        root = Path(self.source.url)
+        if not root.exists():
+            raise InputError(f"{root}: no such file or folder (moved or deleted?)")
+        since = self.source.last_success_at
+        # Escaped: a folder named "news [2025]" is that folder, not a pattern.
+        for item in expand_inputs([glob.escape(str(root))]):
+            if isinstance(item, DatelineError):
+                yield IngestProblem(str(item).split(":", 1)[0], item.stage, str(item), self._now())
+                continue
+            if since is not None and not _changed_since(Path(item.location), since - _PATH_MTIME_SLACK):
+                continue
+            try:
+                yield from self._work_for_input(item)
+            except DatelineError as exc:
+                yield self._problem(item.name, exc)
+
+    def _work_for_opml(self, raw: RawDocument) -> Iterator[_Work]:
+        yield _Unchanged(raw.source)
+
+
+def _changed_since(path: Path, since: datetime) -> bool:
+    """Whether PATH was written, or put in its folder (copied, moved: the inode change time), after SINCE."""
+    try:
+        info = path.stat()
+    except OSError:
+        return True  # let the reader report it
+    changed = datetime.fromtimestamp(max(info.st_mtime, info.st_ctime), UTC)
+    return changed >= since

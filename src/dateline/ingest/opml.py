@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from importlib import resources
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
 from defusedxml.common import DefusedXmlException
@@ -145,3 +146,11 @@ def write_opml(subscriptions: Iterable[FeedSubscription], title: str = "Dateline
         ET.SubElement(parent, "outline", attributes)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def starter_opml() -> bytes:
+    """The starter list shipped with Dateline: major public news feeds in several languages, by region.
+
+    Each outline names its publisher and carries its ``language``; nothing is fetched to read it.
+    """
+    return resources.files("dateline").joinpath("data/starter.opml").read_bytes()

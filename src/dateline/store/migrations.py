@@ -427,4 +427,35 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         END;
         """,
     ),
+    (
+        "reader: source schedule, follows, story visits",
+        """
+        -- Sources are polled by the server's scheduler: each has its own interval; after an error the next
+        -- fetch backs off (interval * 2^failures, capped by the scheduler). next_fetch_at NULL means due now.
+        ALTER TABLE sources ADD COLUMN interval_seconds INTEGER NOT NULL DEFAULT 1800;
+        ALTER TABLE sources ADD COLUMN next_fetch_at TEXT;
+        ALTER TABLE sources ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sources ADD COLUMN last_success_at TEXT;
+        ALTER TABLE sources ADD COLUMN articles_added INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX sources_next_fetch ON sources(next_fetch_at);
+
+        -- A follow watches a search (target: the query), an entity (its key) or a story (its id); what is
+        -- new is what arrived after last_seen_at, which "mark read" moves forward.
+        CREATE TABLE follows (
+            id           INTEGER PRIMARY KEY,
+            kind         TEXT NOT NULL CHECK (kind IN ('search', 'entity', 'story')),
+            target       TEXT NOT NULL,
+            label        TEXT NOT NULL,
+            created_at   TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            UNIQUE (kind, target)
+        );
+
+        -- When the reader last opened each story, so the front page can say what changed since.
+        CREATE TABLE story_visits (
+            story_id   TEXT PRIMARY KEY,
+            visited_at TEXT NOT NULL
+        );
+        """,
+    ),
 )

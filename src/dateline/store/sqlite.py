@@ -25,7 +25,6 @@ from dateline.models import (
     DateOrigin,
     DatePrecision,
     DocumentHints,
-    FeedSubscription,
     IngestProblem,
     PublishedDate,
     RawDocument,
@@ -33,6 +32,8 @@ from dateline.models import (
 )
 from dateline.store.enrichment import EnrichmentTables
 from dateline.store.migrations import MIGRATIONS
+from dateline.store.reader import ReaderTables
+from dateline.store.sources import SourceTables
 from dateline.store.sqltext import marks, now_iso
 from dateline.store.stories import StoryTables
 from dateline.store.syntheses import SynthesisTables
@@ -131,7 +132,7 @@ class SearchHit:
     rank: float
 
 
-class SqliteStore(EnrichmentTables, StoryTables, SynthesisTables):
+class SqliteStore(EnrichmentTables, StoryTables, SynthesisTables, ReaderTables, SourceTables):
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self._db = connection
         self.path = path
@@ -614,47 +615,6 @@ class SqliteStore(EnrichmentTables, StoryTables, SynthesisTables):
             )
             for r in rows
         ]
-
-    # ------------------------------------------------------------ sources and HTTP cache
-
-    def add_sources(self, subscriptions: Iterable[FeedSubscription]) -> int:
-        added = 0
-        with self._writing():
-            for sub in subscriptions:
-                cursor = self._db.execute(
-                    "INSERT INTO sources(url, kind, title, html_url, category, added_at) VALUES (?, 'feed', ?, ?, ?, ?)"
-                    " ON CONFLICT(url) DO NOTHING",
-                    (sub.url, sub.title, sub.html_url, sub.category, now_iso()),
-                )
-                added += cursor.rowcount
-        return added
-
-    def list_sources(self) -> list[FeedSubscription]:
-        rows = self._db.execute("SELECT url, title, html_url, category FROM sources ORDER BY id").fetchall()
-        return [FeedSubscription(r[0], r[1], r[2], r[3]) for r in rows]
-
-    def record_source_fetch(self, url: str, *, status: str, error: str | None) -> None:
-        with self._writing():
-            self._db.execute(
-                "UPDATE sources SET last_fetched_at = ?, last_status = ?, last_error = ? WHERE url = ?",
-                (now_iso(), status, error, url),
-            )
-
-    def http_validators(self, url: str) -> tuple[str | None, str | None]:
-        row = self._db.execute("SELECT etag, last_modified FROM http_cache WHERE url = ?", (url,)).fetchone()
-        return (row[0], row[1]) if row else (None, None)
-
-    def save_http_validators(
-        self, url: str, *, etag: str | None, last_modified: str | None, status: int
-    ) -> None:
-        with self._writing():
-            self._db.execute(
-                "INSERT INTO http_cache(url, etag, last_modified, status, fetched_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT(url) DO UPDATE SET etag = COALESCE(excluded.etag, etag),"
-                " last_modified = COALESCE(excluded.last_modified, last_modified),"
-                " status = excluded.status, fetched_at = excluded.fetched_at",
-                (url, etag, last_modified, status, now_iso()),
-            )
 
     # ------------------------------------------------------------ summaries
 

@@ -25,6 +25,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dateline.errors import DatelineError
 from dateline.models import FollowKind
@@ -213,12 +214,12 @@ def create_app(config: ReaderConfig) -> FastAPI:
             )
         return dict(form)
 
-    @app.exception_handler(views.NotFound)
-    async def not_found(request: Request, exc: views.NotFound) -> Response:
-        if request.url.path.startswith("/api/") or request.url.path.endswith((".json", ".atom")):
-            return JSONResponse({"detail": str(exc)}, status_code=404)
+    def error_page(request: Request, status_code: int, message: str) -> Response:
+        """An error as JSON for the API and feeds, as a page for a person."""
+        if request.url.path.startswith("/api/") or request.url.path.endswith((".json", ".atom", ".opml")):
+            return JSONResponse({"detail": message}, status_code=status_code)
         page = templates.get_template("error.html").render(
-            data={"kind": "error", "status": 404, "message": str(exc)},
+            data={"kind": "error", "status": status_code, "message": message},
             status=None,
             path=request.url.path,
             query={},
@@ -226,11 +227,22 @@ def create_app(config: ReaderConfig) -> FastAPI:
             csrf_field=CSRF_FIELD,
             csrf_token="",
         )
-        return Response(page, status_code=404, media_type="text/html; charset=utf-8")
+        return Response(page, status_code=status_code, media_type="text/html; charset=utf-8")
+
+    @app.exception_handler(views.NotFound)
+    async def not_found(request: Request, exc: views.NotFound) -> Response:
+        return error_page(request, 404, str(exc))
 
     @app.exception_handler(DatelineError)
     async def dateline_error(request: Request, exc: DatelineError) -> Response:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
+        return error_page(request, 400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        response = error_page(request, exc.status_code, str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
 
     # ------------------------------------------------------------ front page
 
@@ -489,6 +501,11 @@ def create_app(config: ReaderConfig) -> FastAPI:
 
         form = await checked_form(request)
         location = str(form.get("location", "")).strip()
+        if config.token is not None and not location.lower().startswith(("http://", "https://")):
+            # Off loopback, a web user must not make the server read its own files and folders.
+            raise HTTPException(
+                400, "only feed URLs can be added from the web when the server is not on loopback"
+            )
         minutes = str(form.get("interval", "")).strip()
         try:
             interval = int(minutes) * 60 if minutes else None
@@ -500,17 +517,16 @@ def create_app(config: ReaderConfig) -> FastAPI:
 
     @app.post("/sources/import", include_in_schema=False)
     async def source_import(request: Request) -> Response:
-        from dateline.pipeline import import_opml_sources, starter_opml
+        from dateline.pipeline import add_starter_sources, import_opml_sources
 
         form = await checked_form(request)
         if form.get("starter"):
-            data = starter_opml()
+            add_starter_sources(store())
         else:
             upload = form.get("opml")
             if upload is None or not hasattr(upload, "read"):
                 raise HTTPException(400, "choose an OPML file to import")
-            data = await upload.read(MAX_FORM_BYTES + 1)
-        import_opml_sources(store(), data)
+            import_opml_sources(store(), await upload.read(MAX_FORM_BYTES + 1))
         refresh_soon()
         return RedirectResponse("/sources", status_code=303)
 

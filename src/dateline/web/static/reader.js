@@ -64,7 +64,8 @@
         if (!line || !status) { return; }
         if (status.running) {
           line.hidden = false;
-          line.textContent = status.running + (status.current ? ": " + status.current : "");
+          line.textContent = (status.job || "working") + (status.current_source ? ": " + status.current_source : "") +
+            (status.sources_planned ? " (" + status.sources_done + "/" + status.sources_planned + ")" : "");
         } else {
           line.hidden = true;
           line.textContent = "";
