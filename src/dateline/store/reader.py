@@ -152,6 +152,9 @@ class ReaderTables:
             for r in rows
         ]
 
+    def has_articles(self) -> bool:
+        return self._db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
     def facet_values(self, column: str, *, limit: int = 50) -> list[tuple[str, int]]:
         """The most common outlets or languages of original articles, for the filter menus."""
         if column not in ("outlet", "language"):

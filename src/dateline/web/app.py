@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from dateline.web.security import (
 from dateline.web.text import render_segments
 
 MAX_FORM_BYTES = 5 * 1024 * 1024  # an uploaded OPML file; larger posts are refused
+FACET_SECONDS = 60.0
 
 
 # Request parameters, shared by each page and its JSON twin (module level: FastAPI resolves them by name).
@@ -159,6 +161,16 @@ def create_app(config: ReaderConfig) -> FastAPI:
     def store() -> SqliteStore:
         return pool.get()
 
+    facet_cache: dict[str, Any] = {"at": 0.0, "value": None}
+
+    def facets() -> dict[str, list[str]]:
+        """The filter menus' values, recounted at most once a minute (a scan of every article)."""
+        now = time.monotonic()
+        if facet_cache["value"] is None or now - facet_cache["at"] > FACET_SECONDS:
+            facet_cache["value"] = views.filter_facets(store())
+            facet_cache["at"] = now
+        return facet_cache["value"]
+
     def scheduler_status() -> dict[str, Any] | None:
         scheduler = scheduler_box.get("scheduler")
         return scheduler.status().to_dict() if scheduler is not None else None
@@ -261,7 +273,7 @@ def create_app(config: ReaderConfig) -> FastAPI:
             outlet=outlet or None,
             entity_key=topic or None,
         )
-        return views.front_page(store(), filters=filters, page=views.Page(page))
+        return views.front_page(store(), filters=filters, page=views.Page(page), facets=facets())
 
     @app.get("/", include_in_schema=False)
     def front_html(
@@ -366,7 +378,7 @@ def create_app(config: ReaderConfig) -> FastAPI:
             entity=entity or None,
             sort=sort,
         )
-        return views.search_page(store(), request, views.Page(page, views.SEARCH_PAGE_SIZE))
+        return views.search_page(store(), request, views.Page(page, views.SEARCH_PAGE_SIZE), facets=facets())
 
     @app.get("/search", include_in_schema=False)
     def search_html(

@@ -47,7 +47,12 @@ class Page:
 
 
 def front_page(
-    store: SqliteStore, *, filters: StoryFilters, page: Page, now: datetime | None = None
+    store: SqliteStore,
+    *,
+    filters: StoryFilters,
+    page: Page,
+    facets: dict[str, list[str]] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Stories ranked by the trending score (web.trending), with their one-line summaries."""
     latest = store.latest_activity()
@@ -81,7 +86,6 @@ def front_page(
         }
         for activity, score in shown
     ]
-    counts = store.stats()
     return {
         "kind": "front",
         "reference_time": reference.isoformat(),
@@ -90,17 +94,23 @@ def front_page(
         "stories": stories,
         "total": len(ranked),
         "page": _pagination(page, has_next=page.offset + page.size < len(ranked)),
-        "facets": {
-            "languages": [value for value, _ in store.facet_values("language", limit=20)],
-            "outlets": [value for value, _ in store.facet_values("outlet", limit=60)],
-        },
-        "empty_store": counts.articles == 0,
+        "facets": facets,
+        "empty_store": not stories and not store.has_articles(),
         "source_count": len(store.list_sources()),
         "earlier": (
             {"until": window_start.isoformat(timespec="seconds")}
             if activities or latest is not None
             else None
         ),
+    }
+
+
+def filter_facets(store: SqliteStore) -> dict[str, list[str]]:
+    """The languages and outlets the filter menus offer: the most common in the store. A scan of every
+    article, so callers cache it (the app keeps it a minute)."""
+    return {
+        "languages": [value for value, _ in store.facet_values("language", limit=20)],
+        "outlets": [value for value, _ in store.facet_values("outlet", limit=60)],
     }
 
 
@@ -396,7 +406,9 @@ class SearchRequest:
     sort: str = "relevance"  # or "date"
 
 
-def search_page(store: SqliteStore, request: SearchRequest, page: Page) -> dict[str, Any]:
+def search_page(
+    store: SqliteStore, request: SearchRequest, page: Page, *, facets: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     hits = (
         store.search_articles(
             request.query,
@@ -441,10 +453,7 @@ def search_page(store: SqliteStore, request: SearchRequest, page: Page) -> dict[
         ],
         "page": _pagination(page, has_next=len(hits) > page.size),
         "follow_id": follow.id if follow else None,
-        "facets": {
-            "languages": [value for value, _ in store.facet_values("language", limit=20)],
-            "outlets": [value for value, _ in store.facet_values("outlet", limit=60)],
-        },
+        "facets": facets,
     }
 
 
