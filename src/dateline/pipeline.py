@@ -1669,28 +1669,37 @@ def _process_new_articles(
     Each stage runs even when the one before failed (its failure is in the report): an enrichment bug
     must not keep new articles out of stories.
     """
-    if settings.enrich:
-        progress("stage", "enrich")
+    def run_stage(name: str, stage: Callable[[], tuple[int, list[IngestProblem]]]) -> int | None:
+        """Run one stage, adding its problems to the report; None when it raised (a bug or a broken store)."""
+        progress("stage", name)
         try:
-            enriched = enrich_articles(store, settings, progress=progress)
-            report.enriched += enriched.enriched
-            report.problems.extend(enriched.problems)
+            done, problems = stage()
         except RefreshCancelled:
             raise
         except Exception as exc:
-            report.problems.append(_stage_problem("enrich", exc))
+            report.problems.append(_stage_problem(name, exc))
+            return None
+        report.problems.extend(problems)
+        return done
+
+    if settings.enrich:
+
+        def enrich() -> tuple[int, list[IngestProblem]]:
+            enriched = enrich_articles(store, settings, progress=progress)
+            return enriched.enriched, enriched.problems
+
+        report.enriched += run_stage("enrich", enrich) or 0
     if not settings.stories:
         return
-    progress("stage", "cluster")
-    try:
+
+    def cluster() -> tuple[int, list[IngestProblem]]:
         clustered = cluster_stories(store, settings, progress=progress)
-        report.clustered += clustered.assigned
-        report.problems.extend(clustered.problems)
-    except RefreshCancelled:
-        raise
-    except Exception as exc:
-        report.problems.append(_stage_problem("cluster", exc))
+        return clustered.assigned, clustered.problems
+
+    assigned = run_stage("cluster", cluster)
+    if assigned is None:
         return
+    report.clustered += assigned
     story_ids: list[str] = []
     for article_id in reversed(article_ids):  # the newest first
         story_id = store.story_of_article(article_id)
@@ -1700,15 +1709,12 @@ def _process_new_articles(
                 break
     if not story_ids:
         return
-    progress("stage", "synthesize")
-    try:
+
+    def synthesize() -> tuple[int, list[IngestProblem]]:
         synthesized = synthesize_stories(store, story_ids, progress=progress)
-        report.synthesized += synthesized.built
-        report.problems.extend(synthesized.problems)
-    except RefreshCancelled:
-        raise
-    except Exception as exc:
-        report.problems.append(_stage_problem("synthesize", exc))
+        return synthesized.built, synthesized.problems
+
+    report.synthesized += run_stage("synthesize", synthesize) or 0
 
 
 def _stage_problem(stage: str, exc: Exception) -> IngestProblem:
