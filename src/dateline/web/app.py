@@ -26,6 +26,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dateline.errors import DatelineError
@@ -51,9 +52,15 @@ FACET_SECONDS = 60.0
 
 # Request parameters, shared by each page and its JSON twin (module level: FastAPI resolves them by name).
 PageNumber = Annotated[int, Query(ge=1, le=views.MAX_PAGE, description="1-based page number")]
-Since = Annotated[date | None, Query(description="only stories active on or after this day (ISO)")]
-Until = Annotated[date | None, Query(description="only stories that began on or before this day (ISO)")]
-Day = Annotated[date | None, Query(description="an ISO day")]
+# An empty date field of a submitted filter form means "no filter", not a malformed date.
+_BlankIsNone = BeforeValidator(lambda value: value or None)
+Since = Annotated[
+    date | None, _BlankIsNone, Query(description="only stories active on or after this day (ISO)")
+]
+Until = Annotated[
+    date | None, _BlankIsNone, Query(description="only stories that began on or before this day (ISO)")
+]
+Day = Annotated[date | None, _BlankIsNone, Query(description="an ISO day")]
 Text = Annotated[str | None, Query(max_length=200)]
 StoryId = Annotated[
     str, PathParam(description="a story id (an unambiguous prefix is enough)", max_length=200)

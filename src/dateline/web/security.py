@@ -1,12 +1,13 @@
 """What keeps untrusted article text and other sites away from the reader.
 
 - Every response carries a Content-Security-Policy without inline script or style, so even markup
-  that slipped past escaping could not run; plus nosniff, no framing, no referrer to outlets.
+  that slipped past escaping could not run; plus nosniff, no framing, no referrer to other sites.
 - Bound to loopback, only loopback Host headers are served (a DNS-rebinding page cannot reach us).
 - Bound elsewhere, every request needs the API token: ``Authorization: Bearer T``, or the cookie a
   browser gets by opening any page once with ``?token=T``.
 - State-changing forms carry a CSRF token that must equal the reader's cookie (double submit), and a
-  cross-site Origin is refused outright.
+  cross-site Origin is refused outright (Referrer-Policy same-origin: with no-referrer, Chromium
+  sends `Origin: null` on the reader's own posts).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # outlets get no referrer; our own forms keep their Origin
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
