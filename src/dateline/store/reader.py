@@ -413,8 +413,9 @@ class ReaderTables:
 
 def fts_query(query: str) -> str:
     """QUERY as an FTS5 expression: every word quoted (so no user text is syntax), all required."""
-    terms = [t for t in query.replace('"', " ").split() if t]
-    return " ".join(f'"{t}"' for t in terms[:32])
+    # Control characters (a NUL ends SQLite's string early) are never words of a text.
+    cleaned = "".join(" " if ord(ch) < 0x20 or ch == '"' else ch for ch in query)
+    return " ".join(f'"{t}"' for t in cleaned.split()[:32])
 
 
 def _follow(row: sqlite3.Row) -> Follow:

@@ -35,13 +35,14 @@ from dateline.settings import Settings
 from dateline.store.reader import StoryFilters
 from dateline.store.sqlite import SqliteStore
 from dateline.times import naive_utc
-from dateline.web import atom, views
+from dateline.web import atom, schemas, views
 from dateline.web.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
     AccessPolicy,
     SecurityMiddleware,
     csrf_ok,
+    is_loopback,
     new_token,
 )
 from dateline.web.text import render_segments
@@ -54,13 +55,19 @@ FACET_SECONDS = 60.0
 PageNumber = Annotated[int, Query(ge=1, le=views.MAX_PAGE, description="1-based page number")]
 # An empty date field of a submitted filter form means "no filter", not a malformed date.
 _BlankIsNone = BeforeValidator(lambda value: value or None)
+# Days far outside any news archive would overflow the date arithmetic of a window: refused (422).
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 Since = Annotated[
-    date | None, _BlankIsNone, Query(description="only stories active on or after this day (ISO)")
+    date | None,
+    _BlankIsNone,
+    Query(ge=_FIRST_DAY, le=_LAST_DAY, description="only stories active on or after this day (ISO)"),
 ]
 Until = Annotated[
-    date | None, _BlankIsNone, Query(description="only stories that began on or before this day (ISO)")
+    date | None,
+    _BlankIsNone,
+    Query(ge=_FIRST_DAY, le=_LAST_DAY, description="only stories that began on or before this day (ISO)"),
 ]
-Day = Annotated[date | None, _BlankIsNone, Query(description="an ISO day")]
+Day = Annotated[date | None, _BlankIsNone, Query(ge=_FIRST_DAY, le=_LAST_DAY, description="an ISO day")]
 Text = Annotated[str | None, Query(max_length=200)]
 StoryId = Annotated[
     str, PathParam(description="a story id (an unambiguous prefix is enough)", max_length=200)
@@ -70,6 +77,7 @@ ArticleId = Annotated[
 ]
 EntityKey = Annotated[str, PathParam(description="an entity key, e.g. person:ingrid sol", max_length=300)]
 FollowId = Annotated[int, PathParam(description="a follow id", ge=1, le=2**62)]
+SourceId = Annotated[int, PathParam(description="a source id", ge=1, le=2**62)]
 Highlight = Annotated[
     str | None,
     Query(
@@ -119,9 +127,12 @@ class StorePool:
             for store in self._all:
                 store.close()
             self._all.clear()
+            self._local = threading.local()  # threads that come back open fresh connections
 
 
 def create_app(config: ReaderConfig) -> FastAPI:
+    if config.token is None and not is_loopback(config.host):
+        raise ValueError(f"serving on {config.host} (not loopback) needs an API token")
     pool = StorePool(config.settings.db_path)
     scheduler_box: dict[str, Any] = {}
 
@@ -295,7 +306,12 @@ def create_app(config: ReaderConfig) -> FastAPI:
         data = front_data(page, since, until, language, outlet, topic)
         return as_html(request, "front.html", data, json_url=_twin(request, "/api/front"))
 
-    @app.get("/api/front", tags=["stories"], summary="Stories ranked by the trending score")
+    @app.get(
+        "/api/front",
+        tags=["stories"],
+        summary="Stories ranked by the trending score",
+        responses=schemas.responses_for(schemas.FrontPage),
+    )
     def front_json(
         request: Request,
         page: PageNumber = 1,
@@ -327,9 +343,17 @@ def create_app(config: ReaderConfig) -> FastAPI:
         return response
 
     @app.get(
-        "/api/stories/{story_id}", tags=["stories"], summary="A story: synthesis, articles, related, thread"
+        "/api/stories/{story_id}",
+        tags=["stories"],
+        summary="A story: synthesis, articles, related, thread",
+        responses=schemas.responses_for(schemas.StoryPage, not_found=True),
     )
     def story_json(request: Request, story_id: StoryId, since: ChangedSince = None) -> Response:
+        if since is not None:
+            try:
+                naive_utc(since)
+            except OverflowError:
+                raise HTTPException(422, "since is out of range") from None
         return as_json(request, views.story_page(store(), story_id, since=since))
 
     @app.get("/story/{story_id}/feed.atom", tags=["feeds"], summary="Atom feed of a story's timeline entries")
@@ -345,7 +369,10 @@ def create_app(config: ReaderConfig) -> FastAPI:
         return as_html(request, "article.html", data, json_url=f"/api/articles/{quote(article_id, safe='')}")
 
     @app.get(
-        "/api/articles/{article_id}", tags=["articles"], summary="An article with its facts as annotations"
+        "/api/articles/{article_id}",
+        tags=["articles"],
+        summary="An article with its facts as annotations",
+        responses=schemas.responses_for(schemas.ArticlePage, not_found=True),
     )
     def article_json(request: Request, article_id: ArticleId, hl: Highlight = None) -> Response:
         return as_json(request, views.article_page(store(), article_id, highlight=hl))
@@ -402,7 +429,12 @@ def create_app(config: ReaderConfig) -> FastAPI:
         data = search_data(q, page, outlet, language, since, until, entity, sort)
         return as_html(request, "search.html", data, json_url=_twin(request, "/api/search"))
 
-    @app.get("/api/search", tags=["search"], summary="Full-text search with filters, by relevance or date")
+    @app.get(
+        "/api/search",
+        tags=["search"],
+        summary="Full-text search with filters, by relevance or date",
+        responses=schemas.responses_for(schemas.SearchPage),
+    )
     def search_json(
         request: Request,
         q: Q = "",
@@ -434,6 +466,7 @@ def create_app(config: ReaderConfig) -> FastAPI:
         "/api/entities/{key:path}",
         tags=["entities"],
         summary="A person, organisation or place: stories and quotes",
+        responses=schemas.responses_for(schemas.EntityPage, not_found=True),
     )
     def entity_json(request: Request, key: EntityKey) -> Response:
         return as_json(request, views.entity_page(store(), key))
@@ -444,23 +477,31 @@ def create_app(config: ReaderConfig) -> FastAPI:
     def follows_html(request: Request) -> Response:
         return as_html(request, "follows.html", views.follows_page(store()), json_url="/api/follows")
 
-    @app.get("/api/follows", tags=["follows"], summary="What the reader follows, with unread counts")
+    @app.get(
+        "/api/follows",
+        tags=["follows"],
+        summary="What the reader follows, with unread counts",
+        responses=schemas.responses_for(schemas.FollowsPage),
+    )
     def follows_json(request: Request) -> Response:
         return as_json(request, views.follows_page(store()))
 
     @app.get("/follows/{follow_id}", include_in_schema=False)
-    def follow_html(request: Request, follow_id: int) -> Response:
+    def follow_html(request: Request, follow_id: FollowId) -> Response:
         data = views.follow_page(store(), follow_id)
         return as_html(request, "follow.html", data, json_url=f"/api/follows/{follow_id}")
 
     @app.get(
-        "/api/follows/{follow_id}", tags=["follows"], summary="What is new for a follow: new facts by story"
+        "/api/follows/{follow_id}",
+        tags=["follows"],
+        summary="What is new for a follow: new facts by story",
+        responses=schemas.responses_for(schemas.FollowPage, not_found=True),
     )
     def follow_json(request: Request, follow_id: FollowId) -> Response:
         return as_json(request, views.follow_page(store(), follow_id))
 
     @app.get("/follows/{follow_id}/feed.atom", tags=["feeds"], summary="Atom feed of a follow's new facts")
-    def follow_atom(request: Request, follow_id: int) -> Response:
+    def follow_atom(request: Request, follow_id: FollowId) -> Response:
         data = views.follow_page(store(), follow_id)
         return etagged(request, atom.follow_feed(data, base=_base(request)), atom.MEDIA_TYPE)
 
@@ -472,18 +513,20 @@ def create_app(config: ReaderConfig) -> FastAPI:
         except ValueError:
             raise HTTPException(400, "kind must be search, entity or story") from None
         target = str(form.get("target", "")).strip()[:500]
+        if kind is FollowKind.STORY:  # a merged story's old id: follow the story that absorbed it
+            target = store().resolve_story_id(target, prefix=True) or target
         label = views.follow_label(store(), kind, target)
         follow = store().add_follow(kind, target, label)
         return RedirectResponse(_back(form, f"/follows/{follow.id}"), status_code=303)
 
     @app.post("/follows/{follow_id}/read", include_in_schema=False)
-    async def follow_read(request: Request, follow_id: int) -> Response:
+    async def follow_read(request: Request, follow_id: FollowId) -> Response:
         form = await checked_form(request)
         store().mark_follow_seen(follow_id)
         return RedirectResponse(_back(form, f"/follows/{follow_id}"), status_code=303)
 
     @app.post("/follows/{follow_id}/delete", include_in_schema=False)
-    async def follow_delete(request: Request, follow_id: int) -> Response:
+    async def follow_delete(request: Request, follow_id: FollowId) -> Response:
         form = await checked_form(request)
         store().remove_follow(follow_id)
         return RedirectResponse(_back(form, "/follows"), status_code=303)
@@ -501,11 +544,21 @@ def create_app(config: ReaderConfig) -> FastAPI:
     def sources_html(request: Request) -> Response:
         return as_html(request, "sources.html", sources_data(), json_url="/api/sources")
 
-    @app.get("/api/sources", tags=["sources"], summary="Subscribed sources with their fetch status")
+    @app.get(
+        "/api/sources",
+        tags=["sources"],
+        summary="Subscribed sources with their fetch status",
+        responses=schemas.responses_for(schemas.SourcesPage),
+    )
     def sources_json(request: Request) -> Response:
         return as_json(request, sources_data())
 
-    @app.get("/api/status", tags=["sources"], summary="Background jobs: the scheduler's current work")
+    @app.get(
+        "/api/status",
+        tags=["sources"],
+        summary="Background jobs: the scheduler's current work",
+        responses=schemas.responses_for(schemas.StatusPage),
+    )
     def status_json(request: Request) -> Response:
         return as_json(request, {"kind": "status", "status": scheduler_status()})
 
@@ -560,7 +613,7 @@ def create_app(config: ReaderConfig) -> FastAPI:
         )
 
     @app.post("/sources/{source_id}/{action}", include_in_schema=False)
-    async def source_action(request: Request, source_id: int, action: str) -> Response:
+    async def source_action(request: Request, source_id: SourceId, action: str) -> Response:
         await checked_form(request)
         actions: dict[str, Callable[[], object]] = {
             "pause": lambda: store().set_source_paused(source_id, True),

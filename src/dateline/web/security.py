@@ -97,7 +97,9 @@ class SecurityMiddleware:
                 rest = urlencode(
                     [(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode()) if k != "token"]
                 )
-                location = scope.get("path", "/") + (f"?{rest}" if rest else "")
+                # The raw (still percent-encoded) path, with one leading slash: "//host/x" would leave the site.
+                raw_path = scope.get("raw_path") or scope.get("path", "/").encode("utf-8")
+                location = "/" + raw_path.decode("latin-1").lstrip("/") + (f"?{rest}" if rest else "")
                 cookie = f"{TOKEN_COOKIE}={self.policy.token}; Path=/; HttpOnly; SameSite=Strict"
                 await _redirect(send, location, cookie)
                 return

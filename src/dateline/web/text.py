@@ -28,15 +28,20 @@ def render_segments(data: dict[str, Any], field: str = "text") -> list[Markup]:
 
 
 def _paragraphs(text: str, spans: list[dict[str, Any]]) -> list[Markup]:
+    # Spans that do not fit the text (a stale enrichment) mark nothing.
+    spans = [span for span in spans if 0 <= span["start"] < span["end"] <= len(text)]
     cuts = {0, len(text)}
     for span in spans:
-        if 0 <= span["start"] < span["end"] <= len(text):
-            cuts.update((span["start"], span["end"]))
-    # Paragraph breaks are cuts too, so no span crosses a <p>.
+        cuts.update((span["start"], span["end"]))
+    # Paragraph breaks are cuts too, so no span crosses a <p>; a cut inside a break would hide it.
+    breaks = []
     position = text.find("\n\n")
     while position >= 0:
-        cuts.update((position, position + 2))
+        breaks.append(position)
         position = text.find("\n\n", position + 2)
+    cuts.difference_update(b + 1 for b in breaks)
+    for position in breaks:
+        cuts.update((position, position + 2))
     edges = sorted(cuts)
     paragraphs: list[Markup] = []
     current: list[str] = []

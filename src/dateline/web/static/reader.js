@@ -62,7 +62,7 @@
       .then(function (data) {
         var status = data && data.status;
         if (!line || !status) { return; }
-        if (status.running) {
+        if (status.job) {
           line.hidden = false;
           line.textContent = (status.job || "working") + (status.current_source ? ": " + status.current_source : "") +
             (status.sources_planned ? " (" + status.sources_done + "/" + status.sources_planned + ")" : "");
