@@ -26,7 +26,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dateline.errors import DatelineError
@@ -57,17 +57,25 @@ PageNumber = Annotated[int, Query(ge=1, le=views.MAX_PAGE, description="1-based 
 _BlankIsNone = BeforeValidator(lambda value: value or None)
 # Days far outside any news archive would overflow the date arithmetic of a window: refused (422).
 _FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def _day_in_range(value: date | None) -> date | None:
+    if value is not None and not _FIRST_DAY <= value <= _LAST_DAY:
+        raise ValueError(f"a day between {_FIRST_DAY} and {_LAST_DAY}")
+    return value
+
+
+_InRange = AfterValidator(_day_in_range)
 Since = Annotated[
-    date | None,
-    _BlankIsNone,
-    Query(ge=_FIRST_DAY, le=_LAST_DAY, description="only stories active on or after this day (ISO)"),
+    date | None, _BlankIsNone, _InRange, Query(description="only stories active on or after this day (ISO)")
 ]
 Until = Annotated[
     date | None,
     _BlankIsNone,
-    Query(ge=_FIRST_DAY, le=_LAST_DAY, description="only stories that began on or before this day (ISO)"),
+    _InRange,
+    Query(description="only stories that began on or before this day (ISO)"),
 ]
-Day = Annotated[date | None, _BlankIsNone, Query(ge=_FIRST_DAY, le=_LAST_DAY, description="an ISO day")]
+Day = Annotated[date | None, _BlankIsNone, _InRange, Query(description="an ISO day")]
 Text = Annotated[str | None, Query(max_length=200)]
 StoryId = Annotated[
     str, PathParam(description="a story id (an unambiguous prefix is enough)", max_length=200)

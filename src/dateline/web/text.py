@@ -45,13 +45,21 @@ def _paragraphs(text: str, spans: list[dict[str, Any]]) -> list[Markup]:
     edges = sorted(cuts)
     paragraphs: list[Markup] = []
     current: list[str] = []
+    current_text: list[str] = []  # the paragraph's plain text: a blank one is dropped, marked or not
+
+    def close_paragraph() -> None:
+        if "".join(current_text).strip():
+            paragraphs.append(Markup("").join(current))
+        current.clear()
+        current_text.clear()
+
     passage_opened = False
     for start, end in itertools.pairwise(edges):
         piece = text[start:end]
         if piece == "\n\n":
-            paragraphs.append(Markup("").join(current))
-            current = []
+            close_paragraph()
             continue
+        current_text.append(piece)
         covering = [s for s in spans if s["start"] <= start and end <= s["end"]]
         html = escape(piece)
         for span in sorted(covering, key=lambda s: s["end"] - s["start"], reverse=True):
@@ -59,8 +67,8 @@ def _paragraphs(text: str, spans: list[dict[str, Any]]) -> list[Markup]:
             if span["kind"] == "passage":
                 passage_opened = True
         current.append(html)
-    paragraphs.append(Markup("").join(current))
-    return [p for p in paragraphs if str(p).strip()]
+    close_paragraph()
+    return paragraphs
 
 
 def _wrap(inner: Markup, span: dict[str, Any], *, first: bool) -> Markup:
