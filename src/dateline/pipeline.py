@@ -1669,6 +1669,7 @@ def _process_new_articles(
     Each stage runs even when the one before failed (its failure is in the report): an enrichment bug
     must not keep new articles out of stories.
     """
+
     def run_stage(name: str, stage: Callable[[], tuple[int, list[IngestProblem]]]) -> int | None:
         """Run one stage, adding its problems to the report; None when it raised (a bug or a broken store)."""
         progress("stage", name)
