@@ -697,6 +697,30 @@ def test_follow_a_story_then_see_what_is_new(own_client: TestClient, own_db: Pat
     assert own_client.get(f"/api/stories/{story_id}").json()["follow_id"] is None
 
 
+def test_the_front_and_story_pages_say_what_is_new_since_the_last_visit(
+    own_client: TestClient, own_db: Path, tmp_path: Path
+) -> None:
+    story_id = strike_story(own_client)["id"]
+    listed = {s["id"]: s for s in front(own_client)["stories"]}
+    assert listed[story_id]["visited_at"] is None and listed[story_id]["new_since_visit"] is None
+    first = html(own_client.get(f"/story/{story_id}"))
+    assert not first.xpath('//section[@class="since-visit"]')  # a first visit has nothing "new since"
+    app = own_client.app
+    with SqliteStore.open(own_db) as store:
+        app.state.visits.flush(store)  # what the lifespan's flusher does every 2 s
+    listed = {s["id"]: s for s in front(own_client)["stories"]}
+    assert listed[story_id]["visited_at"] is not None and listed[story_id]["new_since_visit"] == 0
+
+    [new_id] = ingest(own_db, [str(write_jsonl(tmp_path / "later.jsonl", [STRIKE_LATER]))])
+    listed = {s["id"]: s for s in front(own_client)["stories"]}
+    assert listed[story_id]["new_since_visit"] == 1
+    assert "1 new since your visit" in text_of(html(own_client.get("/")).xpath("//main")[0])
+    again = html(own_client.get(f"/story/{story_id}"))
+    [since] = again.xpath('//section[@class="since-visit"]')
+    assert "New since your last visit" in text_of(since)
+    assert since.xpath(f'.//a[starts-with(@href, "/article/{new_id}")]')  # the new facts cite the new article
+
+
 def test_following_twice_and_following_nothing(own_client: TestClient) -> None:
     first = post(own_client, "/follows", {"kind": "search", "target": "strike"})
     again = post(own_client, "/follows", {"kind": "search", "target": "strike"})

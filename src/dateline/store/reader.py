@@ -8,7 +8,7 @@ is bounded (a window, a LIMIT, or an index range) so that pages stay fast with a
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -349,12 +349,13 @@ class ReaderTables:
                 ((at.isoformat() if at else now_iso()), follow_id),
             )
 
-    def record_story_visit(self, story_id: str) -> None:
+    def record_story_visits(self, visits: Mapping[str, datetime]) -> None:
+        """Keep when the reader last opened each story (STORY_ID -> time), in one transaction."""
         with self._writing():
-            self._db.execute(
+            self._db.executemany(
                 "INSERT INTO story_visits(story_id, visited_at) VALUES (?, ?)"
-                " ON CONFLICT(story_id) DO UPDATE SET visited_at = excluded.visited_at",
-                (story_id, now_iso()),
+                " ON CONFLICT(story_id) DO UPDATE SET visited_at = MAX(visited_at, excluded.visited_at)",
+                [(story_id, at.isoformat()) for story_id, at in visits.items()],
             )
 
     def story_visit(self, story_id: str) -> datetime | None:

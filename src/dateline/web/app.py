@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -49,6 +50,8 @@ from dateline.web.text import render_segments
 
 MAX_FORM_BYTES = 5 * 1024 * 1024  # an uploaded OPML file; larger posts are refused
 FACET_SECONDS = 60.0
+VISIT_FLUSH_SECONDS = 2.0
+logger = logging.getLogger(__name__)
 
 
 # Request parameters, shared by each page and its JSON twin (module level: FastAPI resolves them by name).
@@ -111,6 +114,37 @@ class ReaderConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class VisitLog:
+    """When the reader opened each story, kept in memory and written in batches: a page view must not
+    wait for SQLite's single writer while the scheduler is ingesting."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+
+    def record(self, story_id: str) -> None:
+        with self._lock:
+            self._pending[story_id] = datetime.now(UTC)
+
+    def last(self, store: SqliteStore, story_id: str) -> datetime | None:
+        with self._lock:
+            pending = self._pending.get(story_id)
+        return pending or store.story_visit(story_id)
+
+    def flush(self, store: SqliteStore) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        try:
+            store.record_story_visits(pending)
+        except Exception:  # the store is busy or gone: keep them for the next flush
+            with self._lock:
+                for story_id, at in pending.items():
+                    self._pending.setdefault(story_id, at)
+            raise
+
+
 class StorePool:
     """One SQLite connection per worker thread (WAL lets them read while the scheduler writes)."""
 
@@ -143,6 +177,7 @@ def create_app(config: ReaderConfig) -> FastAPI:
         raise ValueError(f"serving on {config.host} (not loopback) needs an API token")
     pool = StorePool(config.settings.db_path)
     scheduler_box: dict[str, Any] = {}
+    visits = VisitLog()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -152,12 +187,29 @@ def create_app(config: ReaderConfig) -> FastAPI:
             scheduler = Scheduler(config.settings)
             scheduler.start()
             scheduler_box["scheduler"] = scheduler
+        stop_flushing = threading.Event()
+
+        def flush_visits() -> None:
+            while not stop_flushing.wait(VISIT_FLUSH_SECONDS):
+                try:
+                    visits.flush(pool.get())
+                except Exception:
+                    logger.warning("could not record story visits yet; will retry", exc_info=True)
+
+        flusher = threading.Thread(target=flush_visits, name="dateline-visits", daemon=True)
+        flusher.start()
         try:
             yield
         finally:
+            stop_flushing.set()
+            flusher.join(timeout=5)
             scheduler = scheduler_box.pop("scheduler", None)
             if scheduler is not None:
                 scheduler.stop(timeout=10)
+            try:
+                visits.flush(pool.get())
+            except Exception:
+                logger.warning("story visits of the last seconds were not recorded", exc_info=True)
             pool.close()
 
     app = FastAPI(
@@ -182,6 +234,7 @@ def create_app(config: ReaderConfig) -> FastAPI:
     templates.globals["urlencode"] = lambda pairs: urlencode(
         [(k, v) for k, v in pairs if v not in (None, "")]
     )
+    app.state.visits = visits  # the lifespan flushes it every VISIT_FLUSH_SECONDS; tests flush it by hand
     app.mount("/static", StaticFiles(packages=[("dateline.web", "static")]), name="static")
 
     def store() -> SqliteStore:
@@ -343,11 +396,11 @@ def create_app(config: ReaderConfig) -> FastAPI:
         data = views.story_page(store(), story_id)
         if data["story"]["id"] != story_id:  # a prefix or a merged story: go to the canonical address
             return RedirectResponse(f"/story/{quote(data['story']['id'], safe='')}", status_code=301)
-        visited = store().story_visit(story_id)
+        visited = visits.last(store(), story_id)
         if visited is not None:
             data = views.story_page(store(), story_id, since=visited)
         response = as_html(request, "story.html", data, json_url=f"/api/stories/{quote(story_id, safe='')}")
-        store().record_story_visit(story_id)
+        visits.record(story_id)
         return response
 
     @app.get(
