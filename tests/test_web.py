@@ -1146,3 +1146,43 @@ def test_the_json_twin_keeps_hostile_text_as_data(hostile: tuple[TestClient, lis
     response = reader.get(f"/api/articles/{article_ids[0]}")
     assert response.headers["content-type"] == "application/json"
     assert response.json()["article"]["title"] == HOSTILE[0]["title"]
+
+
+def test_the_write_api_follows_and_manages_sources_with_json(own_client: TestClient) -> None:
+    created = own_client.post("/api/follows", json={"kind": "entity", "target": "person:ingrid sol"})
+    assert created.status_code == 201 and created.json()["label"] == "Ingrid Sol"
+    follow_id = created.json()["id"]
+    assert created.headers["location"] == f"/api/follows/{follow_id}"
+    assert [f["id"] for f in own_client.get("/api/follows").json()["follows"]] == [follow_id]
+    # Not JSON (what a cross-site form or a no-cors fetch can send): refused, nothing changes.
+    plain = own_client.post(
+        "/api/follows", content='{"kind":"search","target":"strike"}', headers={"content-type": "text/plain"}
+    )
+    assert plain.status_code == 415
+    assert own_client.post(f"/api/follows/{follow_id}/read").status_code == 415
+    assert (
+        own_client.post("/api/follows", json={"kind": "entity", "target": "person:nobody"}).status_code == 404
+    )
+    assert own_client.post("/api/follows", json={"kind": "planet", "target": "x"}).status_code == 422
+    read = own_client.post(f"/api/follows/{follow_id}/read", json={})
+    assert read.status_code == 200 and read.json()["last_seen_at"] >= created.json()["last_seen_at"]
+    assert own_client.delete(f"/api/follows/{follow_id}").status_code == 204
+    assert own_client.delete(f"/api/follows/{follow_id}").status_code == 404
+
+    source = own_client.post(
+        "/api/sources", json={"location": "https://example.org/feed.xml", "interval_minutes": 60}
+    )
+    assert source.status_code == 201 and source.json()["interval_seconds"] == 3600
+    source_id = source.json()["id"]
+    paused = own_client.patch(f"/api/sources/{source_id}", json={"paused": True})
+    assert paused.status_code == 200 and paused.json()["paused"] is True
+    assert own_client.post("/api/sources", json={"location": "no-such-folder-here"}).status_code == 400
+    assert (
+        own_client.post(
+            "/api/sources", json={"location": "https://x.example/f", "interval_minutes": 1}
+        ).status_code
+        == 422
+    )
+    assert own_client.post("/api/refresh", json={}).status_code == 409  # this app runs without the scheduler
+    assert own_client.delete(f"/api/sources/{source_id}").status_code == 204
+    assert own_client.get("/api/sources").json()["sources"] == []

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -101,6 +101,16 @@ ChangedSince = Annotated[
 ]
 Q = Annotated[str, Query(max_length=500, description="words that must all appear (title or text)")]
 Sort = Annotated[str, Query(pattern="^(relevance|date)$", description="relevance or date (newest first)")]
+
+
+def json_write(request: Request) -> None:
+    """API writes take JSON: a cross-site page cannot send that without a CORS preflight, which this
+    server never grants, so the API needs no CSRF token (off loopback it needs the API token)."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise HTTPException(415, "send the request as application/json")
+
+
+WriteOnly = Annotated[None, Depends(json_write)]
 
 
 @dataclass
@@ -686,6 +696,69 @@ def create_app(config: ReaderConfig) -> FastAPI:
             raise HTTPException(404, f"no action {action}")
         actions[action]()
         return RedirectResponse("/sources", status_code=303)
+
+    # ------------------------------------------------------------ the write API (JSON in, JSON out)
+
+    @app.post(
+        "/api/follows", tags=["follows"], status_code=201, summary="Follow a search, an entity or a story"
+    )
+    def follow_create_json(body: schemas.FollowRequest, _: WriteOnly) -> JSONResponse:
+        kind = FollowKind(body.kind)
+        target = body.target.strip()
+        if kind is FollowKind.STORY:
+            target = store().resolve_story_id(target, prefix=True) or target
+        follow = store().add_follow(kind, target, views.follow_label(store(), kind, target))
+        return JSONResponse(
+            follow.to_dict(), status_code=201, headers={"Location": f"/api/follows/{follow.id}"}
+        )
+
+    @app.post("/api/follows/{follow_id}/read", tags=["follows"], summary="Mark everything of a follow read")
+    def follow_read_json(follow_id: FollowId, _: WriteOnly) -> JSONResponse:
+        if store().get_follow(follow_id) is None:
+            raise views.NotFound(f"no follow {follow_id}")
+        store().mark_follow_seen(follow_id)
+        return JSONResponse(store().get_follow(follow_id).to_dict())  # type: ignore[union-attr]
+
+    @app.delete("/api/follows/{follow_id}", tags=["follows"], status_code=204, summary="Unfollow")
+    def follow_delete_json(follow_id: FollowId) -> Response:
+        if not store().remove_follow(follow_id):
+            raise views.NotFound(f"no follow {follow_id}")
+        return Response(status_code=204)
+
+    @app.post("/api/sources", tags=["sources"], status_code=201, summary="Subscribe to a source")
+    def source_create_json(body: schemas.SourceRequest, _: WriteOnly) -> JSONResponse:
+        from dateline.pipeline import add_source
+
+        location = body.location.strip()
+        if config.token is not None and not location.lower().startswith(("http://", "https://")):
+            raise HTTPException(400, "only feed URLs can be added when the server is not on loopback")
+        interval = body.interval_minutes * 60 if body.interval_minutes else None
+        source = add_source(store(), location, title=body.title, interval_seconds=interval)
+        refresh_soon(source.id)
+        return JSONResponse(source.to_dict(), status_code=201, headers={"Location": "/api/sources"})
+
+    @app.patch("/api/sources/{source_id}", tags=["sources"], summary="Pause or resume a source")
+    def source_change_json(source_id: SourceId, body: schemas.SourceChange, _: WriteOnly) -> JSONResponse:
+        if not store().set_source_paused(source_id, body.paused):
+            raise views.NotFound(f"no source {source_id}")
+        return JSONResponse(store().get_source(source_id).to_dict())  # type: ignore[union-attr]
+
+    @app.delete(
+        "/api/sources/{source_id}", tags=["sources"], status_code=204, summary="Unsubscribe (articles stay)"
+    )
+    def source_delete_json(source_id: SourceId) -> Response:
+        if not store().remove_source(source_id):
+            raise views.NotFound(f"no source {source_id}")
+        return Response(status_code=204)
+
+    @app.post("/api/refresh", tags=["sources"], status_code=202, summary="Refresh due sources (or one) now")
+    def refresh_json(
+        _: WriteOnly, source_id: Annotated[int | None, Query(ge=1, le=2**62)] = None
+    ) -> JSONResponse:
+        if scheduler_box.get("scheduler") is None:
+            raise HTTPException(409, "background refresh is off (dateline serve --no-refresh)")
+        refresh_soon(source_id)
+        return JSONResponse({"kind": "status", "status": scheduler_status()}, status_code=202)
 
     @app.post("/refresh", include_in_schema=False)
     async def refresh_all(request: Request) -> Response:

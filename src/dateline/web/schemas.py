@@ -643,6 +643,30 @@ class StatusPage(Closed):
 
 
 # Each JSON endpoint's path (as the app declares it) and the model of its 200 body.
+# ---------------------------------------------------------------- request bodies of the write API
+
+
+class FollowRequest(Closed):
+    """Follow a search (target: the query), an entity (its key) or a story (its id)."""
+
+    kind: Literal["search", "entity", "story"]
+    target: str = Field(min_length=1, max_length=500)
+
+
+class SourceRequest(Closed):
+    """Subscribe to a feed URL (or, on loopback, a file or folder on the server's machine)."""
+
+    location: str = Field(min_length=1, max_length=2000)
+    title: str | None = Field(default=None, max_length=300)
+    interval_minutes: int | None = Field(default=None, ge=5, le=10080)
+
+
+class SourceChange(Closed):
+    """Pause or resume a source."""
+
+    paused: bool
+
+
 API_MODELS: dict[str, type[BaseModel]] = {
     "/api/front": FrontPage,
     "/api/stories/{story_id}": StoryPage,
