@@ -29,6 +29,7 @@ from dateline.models import StoryAssignment, StoryFeatures
 from dateline.pipeline import ingest_inputs
 from dateline.settings import Settings
 from dateline.store import SqliteStore, open_store
+from dateline.store import reader as reader_store
 from dateline.web.app import ReaderConfig, create_app
 from dateline.web.security import AccessPolicy, SecurityMiddleware
 from tests.builders import make_article, make_story
@@ -391,6 +392,29 @@ def test_search_filters_and_date_order(client: TestClient) -> None:
         annotations = client.get(f"/api/articles/{result['id']}").json()["annotations"]
         assert any(a.get("entity") == "person:tomas ekdahl" for a in annotations)
     assert client.get("/api/search", params={"q": "strike", "sort": "oldest"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"outlet": "Harbour Bulletin"}, {"since": "2025-12-02"}, {"until": "2025-12-01"}]
+)
+def test_a_search_with_many_matches_finds_the_same_pages(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: dict[str, str]
+) -> None:
+    """Above DENSE_MATCHES matches search walks the time index (by date) or ranks only the newest
+    matches (by relevance); with every match among those, both plans must agree with the plain one."""
+
+    def ids(sort: str) -> list[str]:
+        response = client.get("/api/search", params={"q": "Port Arlen", "sort": sort, **params})
+        return [r["id"] for r in response.json()["results"]]
+
+    plain = {sort: ids(sort) for sort in ("date", "relevance")}
+    assert plain["date"]
+    monkeypatch.setattr(reader_store, "DENSE_MATCHES", 1)
+    assert ids("date") == plain["date"]
+    newest_only = ids("relevance")  # ranks the matches stored after the cut: a subset, in the same order
+    assert newest_only and newest_only == [i for i in plain["relevance"] if i in newest_only]
+    monkeypatch.setattr(reader_store, "DENSE_MATCHES", 0)
+    assert ids("date") == plain["date"]
 
 
 def test_search_pages(client: TestClient) -> None:

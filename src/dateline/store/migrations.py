@@ -458,4 +458,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "search by date: an index on the time search sorts by",
+        """
+        -- Search sorted newest first walks this index (an article's publication time, else ingest time).
+        CREATE INDEX articles_sort_time ON articles(COALESCE(published_at, ingested_at));
+        """,
+    ),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from dateline.models import Article, Follow, FollowKind
@@ -26,6 +26,8 @@ MATCH_END = "\ue001"
 # How many of an entity's most recent mentions a related-stories or entity-page read looks at: an
 # entity like "place:ukraine" has hundreds of thousands at scale; recent ones are what a reader wants.
 RECENT_MENTIONS = 3000
+# Above this many matching articles a search is "dense" (see search_articles).
+DENSE_MATCHES = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +217,9 @@ class ReaderTables:
         match = fts_query(query)
         if not match:
             return []
-        day = "substr(COALESCE(a.published_at, a.ingested_at), 1, 10)"
-        conditions = ["articles_fts MATCH ?"]
-        params: list[object] = [match]
+        sort_time = "COALESCE(a.published_at, a.ingested_at)"  # indexed (migration 7)
+        conditions: list[str] = []
+        params: list[object] = []
         if outlet:
             conditions.append("a.outlet = ?")
             params.append(outlet)
@@ -225,23 +227,51 @@ class ReaderTables:
             conditions.append("a.language = ?")
             params.append(language)
         if since:
-            conditions.append(f"{day} >= ?")
+            conditions.append(f"{sort_time} >= ?")
             params.append(since)
         if until:
-            conditions.append(f"{day} <= ?")
-            params.append(until)
+            conditions.append(f"{sort_time} < ?")
+            params.append(_next_day(until))
         if entity_key:
             conditions.append("a.id IN (SELECT article_id FROM mentions WHERE entity_key = ?)")
             params.append(entity_key)
-        order = "rank" if sort == "relevance" else "COALESCE(a.published_at, a.ingested_at) DESC"
+        # Which plan finds one page fast depends on how many articles match. Fewer than DENSE_MATCHES:
+        # rank them all. More (a common word): newest first, walk the time index and test each article
+        # against the match (the page fills within a few dozen rows); by relevance, rank the
+        # DENSE_MATCHES most recently stored matches, as scoring all of a million costs seconds.
+        newest_rowid_cut = self._dense_match_cut(match, conditions, params)
+        if sort != "relevance" and newest_rowid_cut is not None:
+            page = (
+                f"SELECT a.rowid AS rid, {sort_time} AS sort_key FROM articles a WHERE"
+                " EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND articles_fts.rowid = a.rowid)"
+                + "".join(f" AND {c}" for c in conditions)
+                + f" ORDER BY {sort_time} DESC, a.id LIMIT ? OFFSET ?"
+            )
+            page_params = [match, *params]
+        else:
+            key = "bm25(articles_fts, 4.0, 1.0)" if sort == "relevance" else sort_time
+            where = ["articles_fts MATCH ?", *conditions]
+            page_params = [match, *params]
+            if newest_rowid_cut is not None:
+                where.append("articles_fts.rowid >= ?")
+                page_params.append(newest_rowid_cut)
+            direction = "" if sort == "relevance" else " DESC"
+            page = (
+                f"SELECT a.rowid AS rid, {key} AS sort_key FROM articles_fts JOIN articles a"
+                f" ON a.rowid = articles_fts.rowid WHERE {' AND '.join(where)}"
+                f" ORDER BY sort_key{direction}, a.id LIMIT ? OFFSET ?"
+            )
+        order = "page.sort_key, a.id" if sort == "relevance" else "page.sort_key DESC, a.id"
+        # Snippets for the page only: snippet() in the sorted query above would run for every match.
         rows = self._db.execute(
-            "SELECT a.*, snippet(articles_fts, 1, ?, ?, '…', 24) AS snippet,"
-            " highlight(articles_fts, 0, ?, ?) AS title_marked, bm25(articles_fts, 4.0, 1.0) AS rank,"
+            f"WITH page AS ({page})"
+            " SELECT a.*, snippet(articles_fts, 1, ?, ?, '…', 24) AS snippet,"
+            " highlight(articles_fts, 0, ?, ?) AS title_marked, page.sort_key AS sort_key,"
             " sa.story_id AS story_id"
-            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-            " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-            f" WHERE {' AND '.join(conditions)} ORDER BY {order}, a.id LIMIT ? OFFSET ?",
-            (MATCH_START, MATCH_END, MATCH_START, MATCH_END, *params, limit, offset),
+            " FROM page JOIN articles_fts ON articles_fts.rowid = page.rid"
+            " JOIN articles a ON a.rowid = page.rid LEFT JOIN story_articles sa ON sa.article_id = a.id"
+            f" WHERE articles_fts MATCH ? ORDER BY {order}",
+            (*page_params, limit, offset, MATCH_START, MATCH_END, MATCH_START, MATCH_END, match),
         ).fetchall()
         from dateline.store.sqlite import _article_from_row  # the one row reader; import here avoids a cycle
 
@@ -250,11 +280,24 @@ class ReaderTables:
                 _article_from_row(r),
                 r["snippet"] or "",
                 r["title_marked"] or "",
-                float(r["rank"]),
+                float(r["sort_key"]) if sort == "relevance" else 0.0,
                 r["story_id"],
             )
             for r in rows
         ]
+
+    def _dense_match_cut(self, match: str, conditions: Sequence[str], params: Sequence[object]) -> int | None:
+        """The rowid of the DENSE_MATCHES-th most recently stored article that matches MATCH and passes
+        CONDITIONS; None when fewer do. FTS5 walks a term's rowids in order, so without filters this
+        costs a few milliseconds."""
+        joined = " JOIN articles a ON a.rowid = articles_fts.rowid" if conditions else ""
+        row = self._db.execute(
+            f"SELECT articles_fts.rowid FROM articles_fts{joined} WHERE articles_fts MATCH ?"
+            + "".join(f" AND {c}" for c in conditions)
+            + " ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET ?",
+            (match, *params, DENSE_MATCHES),
+        ).fetchone()
+        return int(row[0]) if row else None
 
     # ------------------------------------------------------------ related stories, entities
 
@@ -437,3 +480,11 @@ def _naive(value: datetime) -> str:
 
         value = naive_utc(value)
     return value.isoformat()
+
+
+def _next_day(day: str) -> str:
+    """The ISO day after DAY ('2025-12-31' -> '2026-01-01'); an unreadable DAY is returned as it is."""
+    try:
+        return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()
+    except ValueError:
+        return day
