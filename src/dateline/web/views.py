@@ -27,6 +27,7 @@ SEARCH_PAGE_SIZE = 20
 MAX_PAGE = 500  # deeper pages are refused: OFFSET scans grow with the page number
 TRENDING_WINDOW_DAYS = 7
 RELATED_STORIES = 6
+RELATED_ENTITIES = 6  # the story's most present entities that related stories are found through
 
 
 class NotFound(LookupError):
@@ -197,7 +198,7 @@ def story_page(store: SqliteStore, story_id: str, *, since: datetime | None = No
             original["copies"].append(entry)
         else:  # the original is in another story (or gone): list the copy on its own
             originals[entry["id"]] = entry
-    entity_keys = [e.key for e in synthesis.entities[:8]] if synthesis else []
+    entity_keys = [e.key for e in synthesis.entities[:RELATED_ENTITIES]] if synthesis else []
     related_ids = store.stories_mentioning(entity_keys, exclude=story.id, limit=RELATED_STORIES)
     related_stories = {s.id: s for s in store.stories_by_id([i for i, _ in related_ids])}
     follow = store.find_follow(FollowKind.STORY, story.id)
