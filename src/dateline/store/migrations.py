@@ -459,10 +459,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
-        "search by date: an index on the time search sorts by",
+        "reader indexes: the time search sorts by, and outlets and languages for filters",
         """
         -- Search sorted newest first walks this index (an article's publication time, else ingest time).
         CREATE INDEX articles_sort_time ON articles(COALESCE(published_at, ingested_at));
+        -- The filter menus count originals per outlet and language from these alone (no table scan), and
+        -- an outlet or language filter finds its articles through them.
+        CREATE INDEX articles_outlet ON articles(outlet, duplicate_of);
+        CREATE INDEX articles_language ON articles(language, duplicate_of);
         """,
     ),
 )

@@ -49,7 +49,7 @@ from dateline.web.security import (
 from dateline.web.text import render_segments
 
 MAX_FORM_BYTES = 5 * 1024 * 1024  # an uploaded OPML file; larger posts are refused
-FACET_SECONDS = 60.0
+FACET_SECONDS = 300.0
 VISIT_FLUSH_SECONDS = 2.0
 logger = logging.getLogger(__name__)
 
@@ -155,6 +155,41 @@ class VisitLog:
             raise
 
 
+class FacetCache:
+    """The filter menus' values (outlets and languages by article count). Counting reads an index of
+    every article (about a second at a million), so a request gets the last count at once and a stale
+    one (older than FACET_SECONDS) is recounted in the background; only the very first waits."""
+
+    def __init__(self, count: Callable[[], dict[str, list[str]]]) -> None:
+        self._count = count
+        self._lock = threading.Lock()
+        self._value: dict[str, list[str]] | None = None
+        self._counted_at = 0.0
+        self._recounting = False
+
+    def get(self) -> dict[str, list[str]]:
+        with self._lock:
+            value, fresh = self._value, time.monotonic() - self._counted_at < FACET_SECONDS
+            start = value is not None and not fresh and not self._recounting
+            if start:
+                self._recounting = True
+        if value is None:
+            return self._recount()
+        if start:
+            threading.Thread(target=self._recount, name="dateline-facets", daemon=True).start()
+        return value
+
+    def _recount(self) -> dict[str, list[str]]:
+        try:
+            value = self._count()
+        except Exception:
+            logger.warning("could not count the filter menus' values", exc_info=True)
+            value = {"languages": [], "outlets": []}
+        with self._lock:
+            self._value, self._counted_at, self._recounting = value, time.monotonic(), False
+        return value
+
+
 class StorePool:
     """One SQLite connection per worker thread (WAL lets them read while the scheduler writes)."""
 
@@ -241,6 +276,7 @@ def create_app(config: ReaderConfig) -> FastAPI:
     templates.filters["when"] = _when
     templates.filters["day"] = _day
     templates.globals["quote"] = lambda value: quote(str(value), safe="")
+    templates.globals["source_index"] = lambda sources: {source["article_id"]: source for source in sources}
     templates.globals["urlencode"] = lambda pairs: urlencode(
         [(k, v) for k, v in pairs if v not in (None, "")]
     )
@@ -250,15 +286,10 @@ def create_app(config: ReaderConfig) -> FastAPI:
     def store() -> SqliteStore:
         return pool.get()
 
-    facet_cache: dict[str, Any] = {"at": 0.0, "value": None}
+    facet_cache = FacetCache(lambda: views.filter_facets(pool.get()))
 
     def facets() -> dict[str, list[str]]:
-        """The filter menus' values, recounted at most once a minute (a scan of every article)."""
-        now = time.monotonic()
-        if facet_cache["value"] is None or now - facet_cache["at"] > FACET_SECONDS:
-            facet_cache["value"] = views.filter_facets(store())
-            facet_cache["at"] = now
-        return facet_cache["value"]
+        return facet_cache.get()
 
     def scheduler_status() -> dict[str, Any] | None:
         scheduler = scheduler_box.get("scheduler")
