@@ -1,14 +1,18 @@
 """Refresh passes and the scheduler against a real HTTP server on 127.0.0.1 (nothing leaves the machine).
 
 The server publishes a feed of teasers whose pages it also serves, answers conditional GETs with 304,
-and has a broken feed (HTTP 500) and one that answers with junk.
+and has a broken feed (HTTP 500), one that answers with junk, feeds whose pages come slowly (a pass over
+them lasts seconds, time to stop it or kill its worker) and one that does not answer until told to.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +33,8 @@ from .conftest import EXAMPLES
 
 NOW = datetime(2026, 3, 20, 8, 0, tzinfo=UTC)
 FEED_ETAG = '"feed-v1"'
+SLOW_FEEDS = 6
+SLOW_PAGE_SECONDS = 0.4  # each slow feed has two pages
 
 STORIES = {
     "/news/mediator.html": (
@@ -70,12 +76,12 @@ def _page(title: str, paragraphs: list[str]) -> bytes:
     ).encode()
 
 
-def _feed(base: str) -> bytes:
+def _feed(base: str, stories: dict[str, tuple[str, list[str]]] = STORIES) -> bytes:
     items = "".join(
         f"<item><title>{title}</title><link>{base}{path}</link><guid>{path}</guid>"
         f"<description>{paragraphs[0][:80]}…</description>"
         "<pubDate>Tue, 02 Dec 2025 07:40:00 +0000</pubDate></item>"
-        for path, (title, paragraphs) in STORIES.items()
+        for path, (title, paragraphs) in stories.items()
     )
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Regional Wire</title>'
@@ -83,10 +89,19 @@ def _feed(base: str) -> bytes:
     ).encode()
 
 
+def _slow_stories(feed: str) -> dict[str, tuple[str, list[str]]]:
+    """The pages of /slow-FEED.xml."""
+    return {
+        f"/slow-{feed}/{path.rsplit('/', 1)[1]}": (f"{title} ({feed})", [f"Edition {feed}.", *paragraphs])
+        for path, (title, paragraphs) in STORIES.items()
+    }
+
+
 @dataclass
 class Server:
     base: str
     requests: list[tuple[str, str | None]] = field(default_factory=list)  # (path, If-None-Match)
+    release_hung: threading.Event = field(default_factory=threading.Event)  # ends /hung.xml's wait
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -125,6 +140,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(500, b"internal error", {"Content-Type": "text/plain"})
         elif self.path == "/junk.xml":
             self._send(200, bytes(range(256)) * 8, {"Content-Type": "application/rss+xml", "ETag": '"junk"'})
+        elif self.path.startswith("/slow-") and self.path.endswith(".xml"):
+            feed = self.path.removeprefix("/slow-").removesuffix(".xml")
+            self._send(200, _feed(state.base, _slow_stories(feed)), {"Content-Type": "application/rss+xml"})
+        elif self.path.startswith("/slow-") and self.path in _slow_stories(self.path.split("/")[1][5:]):
+            time.sleep(SLOW_PAGE_SECONDS)
+            title, paragraphs = _slow_stories(self.path.split("/")[1][5:])[self.path]
+            self._send(200, _page(title, paragraphs), {"Content-Type": "text/html"})
+        elif self.path == "/hung.xml":
+            state.release_hung.wait(30)
+            self._send(200, _feed(state.base), {"Content-Type": "application/rss+xml"})
         elif self.path == "/page.html":
             self._send(200, _page(*STORIES["/news/rail.html"]), {"Content-Type": "text/html"})
         else:
@@ -133,6 +158,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A worker killed or terminated by a test hangs up in the middle of a response: not worth a traceback.
+        return None
 
 
 @pytest.fixture(scope="module")
@@ -145,13 +174,16 @@ def http_server() -> Iterator[Server]:
     try:
         yield state
     finally:
+        state.release_hung.set()
         httpd.shutdown()
 
 
 @pytest.fixture
-def server(http_server: Server) -> Server:
+def server(http_server: Server) -> Iterator[Server]:
     http_server.requests.clear()
-    return http_server
+    http_server.release_hung.clear()
+    yield http_server
+    http_server.release_hung.set()
 
 
 @pytest.fixture
@@ -304,22 +336,27 @@ def test_the_scheduler_runs_a_requested_pass_and_stops_cleanly(
 ) -> None:
     source = add_source(store, server.url("/feed.xml"))
     store.set_source_paused(source.id, True)  # not due: only a request makes the scheduler fetch it
-    scheduler = Scheduler(local_settings, poll_seconds=0.05)
+    scheduler = Scheduler(local_settings, poll_seconds=0.05)  # no fetcher_factory: passes run in a worker
     scheduler.start()
     try:
         assert scheduler.status().running
         assert not scheduler.wait_for_passes(1, timeout=0.3)  # nothing due, nothing asked
         assert server.requests == []
+        assert scheduler._worker_pid is None  # the worker starts with the first pass
         scheduler.request_refresh(source.id)
         assert scheduler.wait_for_passes(1, timeout=60)
+        assert scheduler._worker_pid not in (None, os.getpid())
         status = scheduler.status()
         assert status.last_pass is not None
         assert (status.last_pass.sources, status.last_pass.added, status.last_pass.errors) == (1, 2, 0)
         assert status.job is None and status.current_source is None and status.errors == ()
         assert status.to_dict()["last_pass"]["added"] == 2
+        # The worker's progress reached the status.
+        assert (status.sources_planned, status.sources_done) == (1, 1) and status.documents >= 2
     finally:
         assert scheduler.stop(timeout=30)
     assert not scheduler.status().running
+    assert scheduler._worker_pid is None
     assert store.count_articles() == 2  # written through the scheduler's own connection
     store.set_source_paused(source.id, False)  # and it left no transaction open
 
@@ -348,6 +385,133 @@ def test_the_scheduler_survives_a_pass_that_crashes(
         assert scheduler.wait_for_passes(2, timeout=60)
         last = scheduler.status().last_pass
         assert last is not None and last.crashed is None and last.added == 2
+    finally:
+        assert scheduler.stop(timeout=30)
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _process_is_gone(pid: int) -> bool:
+    """PID has exited (a zombie not yet reaped by its parent counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def _paused_source(store: SqliteStore, url: str) -> int:
+    """A source that only a request makes the scheduler fetch (no pass of its own gets in the way)."""
+    source = add_source(store, url)
+    store.set_source_paused(source.id, True)
+    return source.id
+
+
+def _slow_sources(store: SqliteStore, server: Server) -> list[int]:
+    """Due sources that take a pass several seconds, with a chance to stop between each two."""
+    return [add_source(store, server.url(f"/slow-{number}.xml")).id for number in range(SLOW_FEEDS)]
+
+
+# A scheduler that makes one pass over the due sources as it starts, then only the passes it is asked for.
+ONLY_THE_FIRST_PASS = 3600.0
+
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="reads process states from /proc"
+)
+
+
+@needs_proc
+def test_a_stopped_scheduler_ends_its_worker_between_sources(
+    store: SqliteStore, server: Server, local_settings: Settings
+) -> None:
+    _slow_sources(store, server)
+    scheduler = Scheduler(local_settings, poll_seconds=ONLY_THE_FIRST_PASS)
+    scheduler.start()
+    try:
+        assert _wait_until(lambda: scheduler.status().sources_done >= 1)  # the pass is under way
+        worker_pid = scheduler._worker_pid
+        assert worker_pid is not None
+    finally:
+        assert scheduler.stop(timeout=20)
+    status = scheduler.status()
+    assert not status.running and status.passes == 1
+    assert status.last_pass is not None and status.last_pass.cancelled and status.last_pass.crashed is None
+    assert not any("terminated" in error for error in status.errors)  # it ended by itself
+    assert _process_is_gone(worker_pid)
+    # What it finished is kept; the sources it did not reach are still due.
+    assert 2 <= store.count_articles() < 2 * SLOW_FEEDS
+    assert 0 < len(store.due_sources(datetime.now(UTC))) < SLOW_FEEDS
+    add_source(store, server.url("/feed.xml"))  # and it left no transaction open
+
+
+@needs_proc
+def test_a_worker_that_does_not_stop_is_terminated_in_time(
+    store: SqliteStore, server: Server, local_settings: Settings
+) -> None:
+    hung = _paused_source(store, server.url("/hung.xml"))
+    scheduler = Scheduler(local_settings, poll_seconds=ONLY_THE_FIRST_PASS)
+    scheduler.start()
+    try:
+        scheduler.request_refresh(hung)
+        assert _wait_until(lambda: scheduler.status().current_source == server.url("/hung.xml"))
+        worker_pid = scheduler._worker_pid
+        assert worker_pid is not None
+    finally:
+        # The worker is stuck reading a response: it cannot look at the stop signal, so it is terminated.
+        assert scheduler.stop(timeout=2)
+    status = scheduler.status()
+    assert not status.running and status.last_pass is not None and status.last_pass.cancelled
+    assert any("terminated" in error for error in status.errors)
+    assert _process_is_gone(worker_pid)
+    store.set_source_paused(hung, False)  # the terminated worker holds no lock
+
+
+@needs_proc
+def test_a_worker_that_dies_is_replaced_at_the_next_pass(
+    store: SqliteStore, server: Server, local_settings: Settings
+) -> None:
+    _slow_sources(store, server)
+    feed = _paused_source(store, server.url("/feed.xml"))
+    scheduler = Scheduler(local_settings, poll_seconds=ONLY_THE_FIRST_PASS)
+    scheduler.start()
+    try:
+        # Killed during a pass: the pass is recorded as failed.
+        assert _wait_until(lambda: scheduler.status().current_source is not None)
+        first_pid = scheduler._worker_pid
+        assert first_pid is not None
+        os.kill(first_pid, signal.SIGKILL)
+        assert scheduler.wait_for_passes(1, timeout=60)
+        status = scheduler.status()
+        assert status.running and status.last_pass is not None
+        assert "the refresh worker died" in (status.last_pass.crashed or "")
+        assert any("died" in error for error in status.errors)
+
+        # The next request starts a new worker, which does the work.
+        scheduler.request_refresh(feed)
+        assert scheduler.wait_for_passes(2, timeout=60)
+        last = scheduler.status().last_pass
+        assert last is not None and last.crashed is None and (last.sources, last.added) == (1, 2)
+        second_pid = scheduler._worker_pid
+        assert second_pid not in (None, first_pid)
+
+        # Killed while idle: replaced at the next pass too, which runs as if nothing had happened.
+        assert second_pid is not None
+        os.kill(second_pid, signal.SIGKILL)
+        assert _wait_until(lambda: _process_is_gone(second_pid))
+        scheduler.request_refresh(feed)
+        assert scheduler.wait_for_passes(3, timeout=60)
+        status = scheduler.status()
+        assert status.last_pass is not None and status.last_pass.crashed is None
+        assert (status.last_pass.sources, status.last_pass.errors) == (1, 0)
+        assert "a new one was started" in status.errors[-1]
+        assert scheduler._worker_pid not in (None, first_pid, second_pid)
     finally:
         assert scheduler.stop(timeout=30)
 

@@ -2,10 +2,25 @@
 
 A ``Scheduler`` runs one daemon thread in the server process. The thread opens its own connection to
 the store (the web app reads through others; WAL lets them read while it writes), wakes every few
-seconds, and runs ``pipeline.refresh_sources`` over the sources that are due, or at once over the ones
-the reader asked for (``request_refresh``). A pass that fails is logged and recorded in the status, and
-the thread goes on. ``stop`` asks the pass to end between two documents: the batch being written rolls
-back with its transaction, so the connection is closed with no transaction open.
+seconds, and starts a pass over the sources that are due, or at once over the ones the reader asked for
+(``request_refresh``).
+
+The pass itself (fetching, extraction, enrichment, clustering, synthesis: ``pipeline.refresh_sources``)
+runs in a worker process, so its CPU work never holds the server's GIL while pages are being served.
+The worker is spawned (never forked: the server has threads whose locks a fork would copy) at the first
+pass and kept for the next ones, so the language model is loaded once; it runs at a lower CPU priority,
+opens its own connection to the store, and sends its progress and the pass's summary back to the thread,
+which keeps the status. A worker that dies is recorded in the status (as a failed pass if it was running
+one) and replaced at the next pass.
+
+A pass that fails is logged and recorded in the status, and the thread goes on; automatic passes then
+wait longer each time. ``stop`` asks the pass to end between two documents: the batch being written
+rolls back with its transaction, so the worker closes its connection with no transaction open. A worker
+that does not end in time is terminated (SQLite's journal keeps the database whole), so a server
+shutting down never hangs on it.
+
+With a ``fetcher_factory`` (tests inject a fetcher, which may not cross a process boundary) passes run
+in the scheduler thread instead, as they did before the worker existed.
 
 ``status()`` is what the reader's progress display shows: the job running, the source being fetched,
 counts, the last pass and recent errors.
@@ -13,12 +28,20 @@ counts, the last pass and recent errors.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
+import os
+import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as ProcessEvent
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +60,12 @@ POLL_SECONDS = 5.0
 _MAX_CRASH_WAIT_SECONDS = 300.0
 _ERRORS_KEPT = 20
 _SOURCE_DONE_EVENTS = frozenset(str(status) for status in SourceStatus)
+# How often the thread, waiting on a pass in the worker, looks at whether it was asked to stop.
+_WORKER_POLL_SECONDS = 0.1
+# Of stop()'s timeout, what is kept for terminating a worker that has not ended by itself.
+_TERMINATE_SECONDS = 1.0
+# Page requests run at the default priority and win the CPU from the worker on a small machine.
+_WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +144,139 @@ def _summary(report: RefreshReport) -> PassSummary:
     )
 
 
+def _report_errors(report: RefreshReport) -> list[str]:
+    """The lines a finished pass adds to the status's errors: the sources and stages that failed."""
+    errors = [f"{outcome.url}: {outcome.error}" for outcome in report.sources if outcome.error]
+    errors.extend(f"{problem.stage}: {problem.message}" for problem in report.problems)
+    return errors
+
+
+# ---------------------------------------------------------------- the worker process
+#
+# Messages on the pipe. To the worker: (due_only, source_ids) to run a pass, None to end. From it:
+# ("progress", event, subject) while a pass runs, then ("finished", PassSummary, [error lines]) or
+# ("crashed", "ExceptionType: message"). ``_WorkerHandle.receive`` adds ("gone",) when the worker has died.
+
+
+def _worker_main(db_path: Path | str, settings: Settings, connection: Connection, stop: ProcessEvent) -> None:
+    """The worker process: run the passes the scheduler thread asks for, one at a time, until told to end."""
+    # Ctrl-C reaches every process of the terminal's group; the server ends this one in order through STOP.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):  # not allowed here: run at the server's priority
+        os.nice(_WORKER_NICENESS)
+    parent_gone = False
+
+    def send_progress(event: str, subject: str) -> None:
+        nonlocal parent_gone
+        try:
+            connection.send(("progress", event, subject))
+        except OSError:  # the server died: end the pass at the next document, nobody is waiting for it
+            parent_gone = True
+
+    store: SqliteStore | None = None
+    try:
+        while not stop.is_set():
+            request = connection.recv()
+            if request is None:
+                break
+            due_only, source_ids = request
+            try:
+                if store is None:
+                    store = SqliteStore.open(db_path)
+                report = refresh_sources(
+                    store,
+                    settings,
+                    source_ids=source_ids,
+                    due_only=due_only,
+                    progress=send_progress,
+                    should_stop=lambda: parent_gone or stop.is_set(),
+                )
+            except Exception as exc:  # a bug or a database error: the thread records it, the worker goes on
+                log.exception("scheduler pass failed")
+                connection.send(("crashed", f"{type(exc).__name__}: {exc}"))
+                continue
+            connection.send(("finished", _summary(report), _report_errors(report)))
+    except (EOFError, OSError):  # the server is gone: nobody to report to
+        pass
+    finally:
+        if store is not None:
+            store.close()
+        connection.close()
+
+
+class _WorkerHandle:
+    """The scheduler thread's end of one worker process (used by that thread only)."""
+
+    def __init__(self, db_path: Path | str, settings: Settings) -> None:
+        # Spawned, not forked: a fork would copy the locks that the server's other threads hold.
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._connection, child_end = context.Pipe()
+        # A daemon, so an interpreter exiting without stop() still ends it (it runs with workers=1: a
+        # daemon process may not start a pool of its own).
+        self._process: BaseProcess = context.Process(
+            target=_worker_main,
+            args=(db_path, settings, child_end, self._stop),
+            name="dateline-refresh-worker",
+            daemon=True,
+        )
+        self._process.start()
+        child_end.close()  # the worker has its own copy; when it dies, reading here meets end-of-file
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._process.exitcode
+
+    def run_pass(self, *, due_only: bool, source_ids: list[int] | None) -> None:
+        self._connection.send((due_only, source_ids))
+
+    def ask_to_stop(self) -> None:
+        """End the running pass at the next document; the worker then exits."""
+        self._stop.set()
+
+    def receive(self, timeout: float) -> tuple[Any, ...] | None:
+        """The worker's next message, ("gone",) if it has died, or None if it said nothing within TIMEOUT."""
+        ready = wait([self._connection, self._process.sentinel], timeout)
+        if self._connection in ready:
+            try:
+                message: tuple[Any, ...] = self._connection.recv()
+            except (EOFError, OSError):
+                return ("gone",)
+            return message
+        return ("gone",) if ready else None
+
+    def shut_down(self, terminate_at: float, deadline: float) -> None:
+        """Ask the worker to end, terminate it if it has not by TERMINATE_AT, kill it if that has not ended
+        it by DEADLINE (time.monotonic() values)."""
+        self._stop.set()
+        with contextlib.suppress(OSError):  # OSError: it has already ended
+            self._connection.send(None)  # wakes a worker waiting for its next pass
+        self._process.join(max(0.0, terminate_at - time.monotonic()))
+        if self._process.is_alive():
+            log.warning("the refresh worker did not stop in time; terminating it")
+            self._process.terminate()  # SQLite's journal undoes the write it was in the middle of
+            self._process.join(max(0.1, deadline - time.monotonic()))
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(1.0)
+        self._connection.close()
+
+
+# ---------------------------------------------------------------- the scheduler
+
+
 class Scheduler:
-    """Polls the sources of the store at ``settings.db_path`` (or DB_PATH) on a daemon thread.
+    """Polls the sources of the store at ``settings.db_path`` (or DB_PATH) on a daemon thread; the passes
+    run in a worker process, or in the thread itself when FETCHER_FACTORY is given (tests: a fetcher they
+    build may not be picklable).
 
     ``start`` once, ``stop`` once; ``request_refresh`` and ``status`` from any thread.
     """
@@ -130,16 +290,24 @@ class Scheduler:
         fetcher_factory: Callable[[], Fetcher] | None = None,
     ) -> None:
         self._db_path = db_path if db_path is not None else settings.db_path
-        # Extraction and enrichment run in this thread: a process pool forked from a threaded server
-        # could copy a lock some other thread holds and hang.
+        # Extraction and enrichment run in one process, the worker or this thread: the worker is a daemon
+        # process (which may not start a pool), and a pool forked from a threaded server could copy a lock
+        # some other thread holds and hang. The machine's other core serves the pages.
         self._settings = replace(settings, workers=1)
         self._poll_seconds = poll_seconds
         self._fetcher_factory = fetcher_factory
         self._stop = threading.Event()
+        # time.monotonic() values set by stop(): when a worker that has not ended is terminated, and when
+        # everything must have ended.
+        self._terminate_at: float | None = None
+        self._stop_deadline: float | None = None
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._passed = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
+        # The worker process: started at the first pass, replaced when it dies; touched by the thread only.
+        self._worker: _WorkerHandle | None = None
+        self._worker_pid: int | None = None  # under _lock; for tests
         # What the reader asked for: every source, and/or some by id.
         self._requested_all = False
         self._requested_ids: set[int] = set()
@@ -165,7 +333,11 @@ class Scheduler:
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Ask the thread to finish (a running pass ends between two documents) and wait up to TIMEOUT
-        seconds. True when it has ended (or never started)."""
+        seconds; a worker process still running near the end of them is terminated. True when the thread
+        has ended (or never started)."""
+        now = time.monotonic()
+        self._terminate_at = now + max(0.0, timeout - min(_TERMINATE_SECONDS, timeout / 2))
+        self._stop_deadline = now + timeout
         self._stop.set()
         self._wake.set()
         if self._thread is None:
@@ -209,14 +381,19 @@ class Scheduler:
     def _run(self) -> None:
         store: SqliteStore | None = None
         try:
-            while not self._stop.is_set():
-                self._wake.clear()  # a request arriving during the pass below wakes the wait after it
+            while True:
+                # Cleared before stop is looked at: a stop() or request arriving from here on (during the
+                # pass below) sets it again, and the wait after the pass returns at once.
+                self._wake.clear()
+                if self._stop.is_set():
+                    break
                 if store is None:
                     store = self._open_store()
                 if store is not None:
                     self._tick(store)
                 self._wake.wait(self._wait_seconds())
         finally:
+            self._drop_worker()
             if store is not None:
                 store.close()
 
@@ -252,35 +429,116 @@ class Scheduler:
             request = self._take_request()
             if request is None and not store.due_sources(started, limit=1):
                 return
-            self._begin_pass(started)
-            fetcher = self._fetcher_factory() if self._fetcher_factory is not None else None
+        except Exception as exc:  # a database error: a failed pass, and the next wake-up tries again
+            log.exception("scheduler pass failed")
+            self._end_crashed_pass(started, f"{type(exc).__name__}: {exc}")
+            return
+        if request is None:
+            source_ids, due_only = None, True
+        else:
+            every, ids = request
+            source_ids, due_only = (None if every else ids), False
+        self._begin_pass(started)
+        if self._fetcher_factory is None:
+            self._pass_in_worker(started, source_ids=source_ids, due_only=due_only)
+        else:
+            self._pass_in_thread(
+                store, self._fetcher_factory, started, source_ids=source_ids, due_only=due_only
+            )
+
+    def _pass_in_thread(
+        self,
+        store: SqliteStore,
+        fetcher_factory: Callable[[], Fetcher],
+        started: datetime,
+        *,
+        source_ids: list[int] | None,
+        due_only: bool,
+    ) -> None:
+        try:
+            fetcher = fetcher_factory()
             try:
-                if request is None:
-                    report = self._refresh(store, fetcher, source_ids=None, due_only=True)
-                else:
-                    every, ids = request
-                    report = self._refresh(store, fetcher, source_ids=None if every else ids, due_only=False)
+                report = refresh_sources(
+                    store,
+                    self._settings,
+                    source_ids=source_ids,
+                    due_only=due_only,
+                    progress=self._on_progress,
+                    fetcher=fetcher,
+                    should_stop=self._stop.is_set,
+                )
             finally:
-                if fetcher is not None:
-                    fetcher.close()
+                fetcher.close()
         except Exception as exc:  # a bug or a database error: recorded, and the next wake-up tries again
             log.exception("scheduler pass failed")
-            self._end_pass(None, started, crashed=f"{type(exc).__name__}: {exc}")
+            self._end_crashed_pass(started, f"{type(exc).__name__}: {exc}")
             return
-        self._end_pass(report, started)
+        self._end_pass(_summary(report), _report_errors(report))
 
-    def _refresh(
-        self, store: SqliteStore, fetcher: Fetcher | None, *, source_ids: list[int] | None, due_only: bool
-    ) -> RefreshReport:
-        return refresh_sources(
-            store,
-            self._settings,
-            source_ids=source_ids,
-            due_only=due_only,
-            progress=self._on_progress,
-            fetcher=fetcher,
-            should_stop=self._stop.is_set,
-        )
+    def _pass_in_worker(self, started: datetime, *, source_ids: list[int] | None, due_only: bool) -> None:
+        """Have the worker run the pass, and follow its progress until it ends, dies, or is stopped."""
+        try:
+            worker = self._running_worker()
+            worker.run_pass(due_only=due_only, source_ids=source_ids)
+        except Exception as exc:  # no process could be started (memory, process limits): try again later
+            log.exception("scheduler cannot start its worker")
+            self._drop_worker()
+            self._end_crashed_pass(started, f"cannot start the refresh worker: {type(exc).__name__}: {exc}")
+            return
+        asked_to_stop = False
+        while True:
+            if self._stop.is_set():
+                if not asked_to_stop:
+                    worker.ask_to_stop()
+                    asked_to_stop = True
+                if self._terminate_at is not None and time.monotonic() >= self._terminate_at:
+                    self._drop_worker()
+                    summary = self._unfinished_summary(started, cancelled=True)
+                    self._end_pass(summary, ["the refresh worker did not stop in time and was terminated"])
+                    return
+            message = worker.receive(_WORKER_POLL_SECONDS)
+            if message is None:
+                continue
+            kind = message[0]
+            if kind == "progress":
+                self._on_progress(message[1], message[2])
+            elif kind == "finished":
+                self._end_pass(message[1], message[2])
+                return
+            elif kind == "crashed":
+                self._end_crashed_pass(started, message[1])
+                return
+            else:  # gone: killed, or out of memory
+                exit_code = worker.exit_code
+                log.error("the refresh worker died during a pass (exit code %s)", exit_code)
+                self._drop_worker()
+                self._end_crashed_pass(started, f"the refresh worker died (exit code {exit_code})")
+                return
+
+    def _running_worker(self) -> _WorkerHandle:
+        """The worker process, started now if there is none or it has died since the last pass."""
+        if self._worker is not None and not self._worker.alive:
+            exit_code = self._worker.exit_code
+            log.error("the refresh worker died between passes (exit code %s)", exit_code)
+            self._drop_worker()
+            with self._lock:
+                self._errors.append(f"the refresh worker died (exit code {exit_code}); a new one was started")
+        if self._worker is None:
+            self._worker = _WorkerHandle(self._db_path, self._settings)
+            with self._lock:
+                self._worker_pid = self._worker.pid
+        return self._worker
+
+    def _drop_worker(self) -> None:
+        """End the worker, if there is one: one that is still busy is given until stop()'s deadline (no time
+        at all outside stop)."""
+        if self._worker is None:
+            return
+        now = time.monotonic()
+        self._worker.shut_down(self._terminate_at or now, self._stop_deadline or now)
+        self._worker = None
+        with self._lock:
+            self._worker_pid = None
 
     # ------------------------------------------------------------ status bookkeeping
 
@@ -304,23 +562,21 @@ class Scheduler:
             else:
                 self._documents += 1
 
-    def _end_pass(
-        self, report: RefreshReport | None, started: datetime, *, crashed: str | None = None
-    ) -> None:
+    def _unfinished_summary(
+        self, started: datetime, *, crashed: str | None = None, cancelled: bool = False
+    ) -> PassSummary:
+        """The summary of a pass whose report never came: only the progress seen so far is known."""
         with self._lock:
-            if report is not None:
-                summary = _summary(report)
-                for outcome in report.sources:
-                    if outcome.error:
-                        self._errors.append(f"{outcome.url}: {outcome.error}")
-                for problem in report.problems:
-                    self._errors.append(f"{problem.stage}: {problem.message}")
-                self._crash_streak = 0
-            else:
-                now = datetime.now(UTC)
-                summary = PassSummary(started, now, self._sources_done, 0, 0, 0, 0, 0, False, crashed)
-                self._errors.append(f"pass failed: {crashed}")
-                self._crash_streak += 1
+            sources_done = self._sources_done
+        return PassSummary(started, datetime.now(UTC), sources_done, 0, 0, 0, 0, 0, cancelled, crashed)
+
+    def _end_crashed_pass(self, started: datetime, crashed: str) -> None:
+        self._end_pass(self._unfinished_summary(started, crashed=crashed), [f"pass failed: {crashed}"])
+
+    def _end_pass(self, summary: PassSummary, errors: list[str]) -> None:
+        with self._lock:
+            self._errors.extend(errors)
+            self._crash_streak = self._crash_streak + 1 if summary.crashed else 0
             self._last_pass = summary
             self._passes += 1
             self._job = self._current_source = self._started_at = None
