@@ -49,8 +49,6 @@ class StoryActivity:
     outlets_day: int
     languages: tuple[str, ...]
     outlet_names: tuple[str, ...]
-    new_since_visit: int | None  # members ingested after the reader last opened it; None: never opened
-    visited_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +127,9 @@ class ReaderTables:
             " COUNT(DISTINCT a.outlet) AS outlets,"
             " SUM(COALESCE(f.seen_at, '') >= ?) AS day, SUM(COALESCE(f.seen_at, '') >= ?) AS three_days,"
             " COUNT(DISTINCT CASE WHEN COALESCE(f.seen_at, '') >= ? THEN a.outlet END) AS outlets_day,"
-            " group_concat(DISTINCT a.language) AS languages, group_concat(DISTINCT a.outlet) AS outlet_names,"
-            " v.visited_at, SUM(a.ingested_at > v.visited_at) AS new_since_visit"
+            " group_concat(DISTINCT a.language) AS languages, group_concat(DISTINCT a.outlet) AS outlet_names"
             " FROM recent s JOIN story_articles sa ON sa.story_id = s.id JOIN articles a ON a.id = sa.article_id"
             " LEFT JOIN story_features f ON f.article_id = sa.article_id"
-            " LEFT JOIN story_visits v ON v.story_id = s.id"
             " GROUP BY s.id" + (" HAVING " + " AND ".join(having) if having else "")
         )
         rows = self._db.execute(sql, (*params, limit, day, three_days, day, *having_params)).fetchall()
@@ -151,8 +147,6 @@ class ReaderTables:
                 outlets_day=r["outlets_day"] or 0,
                 languages=tuple(sorted(filter(None, (r["languages"] or "").split(",")))),
                 outlet_names=tuple(sorted(filter(None, (r["outlet_names"] or "").split(",")))),
-                new_since_visit=None if r["visited_at"] is None else (r["new_since_visit"] or 0),
-                visited_at=datetime.fromisoformat(r["visited_at"]) if r["visited_at"] else None,
             )
             for r in rows
         ]
@@ -403,6 +397,20 @@ class ReaderTables:
                 " ON CONFLICT(story_id) DO UPDATE SET visited_at = MAX(visited_at, excluded.visited_at)",
                 [(story_id, at.isoformat()) for story_id, at in visits.items()],
             )
+
+    def story_visit_counts(self, story_ids: Sequence[str]) -> dict[str, tuple[datetime, int]]:
+        """For each of STORY_IDS the reader opened: when last, and how many of its articles were ingested
+        after that."""
+        ids = list(dict.fromkeys(story_ids))
+        if not ids:
+            return {}
+        rows = self._db.execute(
+            "SELECT v.story_id, v.visited_at, SUM(a.ingested_at > v.visited_at) FROM story_visits v"
+            " JOIN story_articles sa ON sa.story_id = v.story_id JOIN articles a ON a.id = sa.article_id"
+            f" WHERE v.story_id IN ({marks(ids)}) GROUP BY v.story_id",
+            ids,
+        )
+        return {r[0]: (datetime.fromisoformat(r[1]), int(r[2] or 0)) for r in rows}
 
     def story_visit(self, story_id: str) -> datetime | None:
         row = self._db.execute(

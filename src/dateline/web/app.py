@@ -14,12 +14,13 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -50,8 +51,11 @@ from dateline.web.text import render_segments
 
 MAX_FORM_BYTES = 5 * 1024 * 1024  # an uploaded OPML file; larger posts are refused
 FACET_SECONDS = 300.0
+RANKING_SECONDS = 15.0  # how stale the front page's order may be (new stories show within this)
 VISIT_FLUSH_SECONDS = 2.0
 logger = logging.getLogger(__name__)
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 # Request parameters, shared by each page and its JSON twin (module level: FastAPI resolves them by name).
@@ -155,38 +159,45 @@ class VisitLog:
             raise
 
 
-class FacetCache:
-    """The filter menus' values (outlets and languages by article count). Counting reads an index of
-    every article (about a second at a million), so a request gets the last count at once and a stale
-    one (older than FACET_SECONDS) is recounted in the background; only the very first waits."""
+class BackgroundCache(Generic[K, V]):
+    """Values that cost a scan to compute (the filter menus' counts, the front page's ranking), kept per
+    key for TTL seconds. A request gets the kept value at once; a stale one is recomputed on a thread
+    of its own, and only the first request for a key waits for it."""
 
-    def __init__(self, count: Callable[[], dict[str, list[str]]]) -> None:
-        self._count = count
+    def __init__(self, compute: Callable[[K], V], *, ttl: float, keys: int = 64) -> None:
+        self._compute = compute
+        self._ttl = ttl
+        self._keys = keys
         self._lock = threading.Lock()
-        self._value: dict[str, list[str]] | None = None
-        self._counted_at = 0.0
-        self._recounting = False
+        self._values: OrderedDict[K, tuple[V, float]] = OrderedDict()
+        self._recounting: set[K] = set()
 
-    def get(self) -> dict[str, list[str]]:
+    def get(self, key: K) -> V:
         with self._lock:
-            value, fresh = self._value, time.monotonic() - self._counted_at < FACET_SECONDS
-            start = value is not None and not fresh and not self._recounting
+            kept = self._values.get(key)
+            stale = kept is not None and time.monotonic() - kept[1] >= self._ttl
+            start = stale and key not in self._recounting
             if start:
-                self._recounting = True
-        if value is None:
-            return self._recount()
+                self._recounting.add(key)
+            if kept is not None:
+                self._values.move_to_end(key)
+        if kept is None:
+            return self._recompute(key)
         if start:
-            threading.Thread(target=self._recount, name="dateline-facets", daemon=True).start()
-        return value
+            threading.Thread(target=self._recompute, args=(key,), name="dateline-cache", daemon=True).start()
+        return kept[0]
 
-    def _recount(self) -> dict[str, list[str]]:
+    def _recompute(self, key: K) -> V:
         try:
-            value = self._count()
-        except Exception:
-            logger.warning("could not count the filter menus' values", exc_info=True)
-            value = {"languages": [], "outlets": []}
+            value = self._compute(key)
+        finally:
+            with self._lock:
+                self._recounting.discard(key)
         with self._lock:
-            self._value, self._counted_at, self._recounting = value, time.monotonic(), False
+            self._values[key] = (value, time.monotonic())
+            self._values.move_to_end(key)
+            while len(self._values) > self._keys:
+                self._values.popitem(last=False)
         return value
 
 
@@ -286,10 +297,15 @@ def create_app(config: ReaderConfig) -> FastAPI:
     def store() -> SqliteStore:
         return pool.get()
 
-    facet_cache = FacetCache(lambda: views.filter_facets(pool.get()))
+    facet_cache: BackgroundCache[None, dict[str, list[str]]] = BackgroundCache(
+        lambda _: views.filter_facets(pool.get()), ttl=FACET_SECONDS, keys=1
+    )
+    rankings: BackgroundCache[StoryFilters, views.Ranking] = BackgroundCache(
+        lambda filters: views.rank_stories(pool.get(), filters), ttl=RANKING_SECONDS
+    )
 
     def facets() -> dict[str, list[str]]:
-        return facet_cache.get()
+        return facet_cache.get(None)
 
     def scheduler_status() -> dict[str, Any] | None:
         scheduler = scheduler_box.get("scheduler")
@@ -393,7 +409,9 @@ def create_app(config: ReaderConfig) -> FastAPI:
             outlet=outlet or None,
             entity_key=topic or None,
         )
-        return views.front_page(store(), filters=filters, page=views.Page(page), facets=facets())
+        return views.front_page(
+            store(), filters=filters, page=views.Page(page), facets=facets(), ranking=rankings.get(filters)
+        )
 
     @app.get("/", include_in_schema=False)
     def front_html(

@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 from dateline.errors import SynthesisError
 from dateline.models import Article, Enrichment, FollowKind, StorySynthesis
-from dateline.store.reader import MATCH_END, MATCH_START, StoryFilters
+from dateline.store.reader import MATCH_END, MATCH_START, StoryActivity, StoryFilters
 from dateline.store.sqlite import SqliteStore
 from dateline.times import naive_utc
 from dateline.web.trending import rank_trending
@@ -47,15 +47,19 @@ class Page:
 # ---------------------------------------------------------------- front page
 
 
-def front_page(
-    store: SqliteStore,
-    *,
-    filters: StoryFilters,
-    page: Page,
-    facets: dict[str, list[str]] | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """Stories ranked by the trending score (web.trending), with their one-line summaries."""
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The front page's ranked stories for one set of filters, before paging and reader state."""
+
+    reference: datetime  # the clock the score is computed at (naive UTC)
+    window_start: datetime
+    ranked: tuple[tuple[StoryActivity, float], ...]
+    store_has_stories: bool
+
+
+def rank_stories(store: SqliteStore, filters: StoryFilters, *, now: datetime | None = None) -> Ranking:
+    """Stories active in the trending window, ranked by the trending score (web.trending). It reads
+    every member of those stories, so the app caches it for a few seconds per set of filters."""
     latest = store.latest_activity()
     current = naive_utc(now or datetime.now(UTC))
     reference = min(current, latest) if latest else current
@@ -63,44 +67,61 @@ def front_page(
         reference = min(reference, filters.until)
     window_start = filters.since or reference - timedelta(days=TRENDING_WINDOW_DAYS)
     activities = store.story_activity(reference=reference, window_start=window_start, filters=filters)
-    ranked = rank_trending(activities, reference)
-    shown = ranked[page.offset : page.offset + page.size]
+    return Ranking(reference, window_start, tuple(rank_trending(activities, reference)), latest is not None)
+
+
+def front_page(
+    store: SqliteStore,
+    *,
+    filters: StoryFilters,
+    page: Page,
+    facets: dict[str, list[str]] | None = None,
+    ranking: Ranking | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A page of RANKING (computed now when not given), with one-line summaries and what each story
+    gained since the reader last opened it."""
+    ranking = ranking or rank_stories(store, filters, now=now)
+    shown = ranking.ranked[page.offset : page.offset + page.size]
     ids = [activity.story_id for activity, _ in shown]
     lines = _summary_lines(store, ids)
-    stories = [
-        {
-            "id": activity.story_id,
-            "title": activity.title,
-            "summary": lines.get(activity.story_id, ""),
-            "score": round(score, 4),
-            "articles": activity.articles,
-            "outlets": activity.outlets,
-            "outlet_names": list(activity.outlet_names[:8]),
-            "languages": list(activity.languages),
-            "first_seen": activity.first_seen.isoformat(),
-            "last_seen": activity.last_seen.isoformat(),
-            "articles_last_day": activity.articles_day,
-            "outlets_last_day": activity.outlets_day,
-            "thread_id": activity.thread_id,
-            "visited_at": activity.visited_at.isoformat() if activity.visited_at else None,
-            "new_since_visit": activity.new_since_visit,
-        }
-        for activity, score in shown
-    ]
+    visits = store.story_visit_counts(ids)
+    stories = []
+    for activity, score in shown:
+        visited_at, new_since_visit = visits.get(activity.story_id, (None, None))
+        stories.append(
+            {
+                "id": activity.story_id,
+                "title": activity.title,
+                "summary": lines.get(activity.story_id, ""),
+                "score": round(score, 4),
+                "articles": activity.articles,
+                "outlets": activity.outlets,
+                "outlet_names": list(activity.outlet_names[:8]),
+                "languages": list(activity.languages),
+                "first_seen": activity.first_seen.isoformat(),
+                "last_seen": activity.last_seen.isoformat(),
+                "articles_last_day": activity.articles_day,
+                "outlets_last_day": activity.outlets_day,
+                "thread_id": activity.thread_id,
+                "visited_at": visited_at.isoformat() if visited_at else None,
+                "new_since_visit": new_since_visit,
+            }
+        )
     return {
         "kind": "front",
-        "reference_time": reference.isoformat(),
-        "window_start": window_start.isoformat(),
+        "reference_time": ranking.reference.isoformat(),
+        "window_start": ranking.window_start.isoformat(),
         "filters": _filters_dict(filters),
         "stories": stories,
-        "total": len(ranked),
-        "page": _pagination(page, has_next=page.offset + page.size < len(ranked)),
+        "total": len(ranking.ranked),
+        "page": _pagination(page, has_next=page.offset + page.size < len(ranking.ranked)),
         "facets": facets,
         "empty_store": not stories and not store.has_articles(),
         "source_count": len(store.list_sources()),
         "earlier": (
-            {"until": window_start.isoformat(timespec="seconds")}
-            if activities or latest is not None
+            {"until": ranking.window_start.isoformat(timespec="seconds")}
+            if ranking.ranked or ranking.store_has_stories
             else None
         ),
     }
