@@ -459,10 +459,15 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
-        "reader indexes: the time search sorts by, and outlets and languages for filters",
+        "search by date: an index on the time search sorts by",
         """
         -- Search sorted newest first walks this index (an article's publication time, else ingest time).
         CREATE INDEX articles_sort_time ON articles(COALESCE(published_at, ingested_at));
+        """,
+    ),
+    (
+        "reader filters: outlets and languages",
+        """
         -- The filter menus count originals per outlet and language from these alone (no table scan), and
         -- an outlet or language filter finds its articles through them.
         CREATE INDEX articles_outlet ON articles(outlet, duplicate_of);
