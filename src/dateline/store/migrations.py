@@ -470,8 +470,8 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """
         -- The filter menus count originals per outlet and language from these alone (no table scan), and
         -- an outlet or language filter finds its articles through them.
-        CREATE INDEX articles_outlet ON articles(outlet, duplicate_of);
-        CREATE INDEX articles_language ON articles(language, duplicate_of);
+        CREATE INDEX IF NOT EXISTS articles_outlet ON articles(outlet, duplicate_of);
+        CREATE INDEX IF NOT EXISTS articles_language ON articles(language, duplicate_of);
         """,
     ),
 )
