@@ -30,7 +30,7 @@ RECENT_MENTIONS = 3000
 # stay under 50 ms at a million articles; 3,000 each cost about 45 ms alone).
 RELATED_MENTIONS = 500
 # Above this many matching articles a search is "dense" (see search_articles).
-DENSE_MATCHES = 20_000
+DENSE_MATCHES = 5_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -452,12 +452,10 @@ def create_app(config: ReaderConfig) -> FastAPI:
 
     @app.get("/story/{story_id}", include_in_schema=False)
     def story_html(request: Request, story_id: str) -> Response:
-        data = views.story_page(store(), story_id)
-        if data["story"]["id"] != story_id:  # a prefix or a merged story: go to the canonical address
-            return RedirectResponse(f"/story/{quote(data['story']['id'], safe='')}", status_code=301)
-        visited = visits.last(store(), story_id)
-        if visited is not None:
-            data = views.story_page(store(), story_id, since=visited)
+        canonical = store().resolve_story_id(story_id, prefix=True)
+        if canonical is not None and canonical != story_id:  # a prefix or a merged story's old id
+            return RedirectResponse(f"/story/{quote(canonical, safe='')}", status_code=301)
+        data = views.story_page(store(), story_id, since=visits.last(store(), story_id))
         response = as_html(request, "story.html", data, json_url=f"/api/stories/{quote(story_id, safe='')}")
         visits.record(story_id)
         return response

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from dateline.errors import SynthesisError
-from dateline.models import Article, Enrichment, FollowKind, StorySynthesis
+from dateline.models import Article, Enrichment, FollowKind, StoryDelta, StorySynthesis
 from dateline.store.reader import MATCH_END, MATCH_START, StoryActivity, StoryFilters
 from dateline.store.sqlite import SqliteStore
 from dateline.times import naive_utc
@@ -224,11 +224,30 @@ def story_page(store: SqliteStore, story_id: str, *, since: datetime | None = No
     related_stories = {s.id: s for s in store.stories_by_id([i for i, _ in related_ids])}
     follow = store.find_follow(FollowKind.STORY, story.id)
     changes = None
+    # Only a story that gained articles since SINCE has changes; finding that out is one query, the
+    # delta reads every member article.
     if since is not None and synthesis is not None:
-        from dateline.synthesize.delta import changes_since
+        stored_clock = naive_utc(since).replace(tzinfo=UTC)  # ingest times are stored as UTC ISO
+        if store.articles_ingested_since([m.article_id for m in members], stored_clock):
+            from dateline.synthesize.delta import changes_since
 
-        articles = [a for a in (store.get_article(m.article_id) for m in members) if a is not None]
-        changes = changes_since(synthesis, since, articles).to_dict()
+            articles = [a for a in (store.get_article(m.article_id) for m in members) if a is not None]
+            changes = changes_since(synthesis, since, articles).to_dict()
+        else:
+            changes = StoryDelta(
+                synthesis.story_id,
+                synthesis.title,
+                naive_utc(since),
+                len(members),
+                (),
+                (),
+                (),
+                (),
+                (),
+                (),
+                (),
+                (),
+            ).to_dict()
     return {
         "kind": "story",
         "story": {k: v for k, v in story.to_dict().items() if k != "article_ids"}
