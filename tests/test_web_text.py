@@ -487,8 +487,6 @@ def activity(
         outlets_day=outlets_day,
         languages=("en",),
         outlet_names=(),
-        new_since_visit=None,
-        visited_at=None,
     )
 
 
