@@ -564,7 +564,8 @@ def make_plan(size: int, pool: Pool, seed: int = SEED) -> Plan:
         index = 0
         while index < len(members):
             length = int(rng.integers(2, 7))
-            # A run starts with p = s / (4 - 3 s): runs average 4 stories, so a share s of stories is threaded.
+            # A run starts with p = s / (4 - 3 s): runs average 4 stories, so a share s of
+            # stories is threaded.
             if rng.random() < THREAD_SHARE / (4 - 3 * THREAD_SHARE) and index + 1 < len(members):
                 thread_of[members[index : index + length]] = threads
                 threads += 1
@@ -1610,7 +1611,8 @@ def prototype_rewrites(size: int, meta: dict[str, Any], args: argparse.Namespace
         smaller_cut: dict[str, list[float]] | None = None
         smaller = max(1000, dense_default // 4) if dense_default else 0
         if dense_default is not None and smaller < dense_default:
-            # The same method with a quarter of the dense cut: relevance ranks fewer of a common word's newest.
+            # The same method with a quarter of the dense cut: relevance ranks fewer of a common
+            # word's newest matches.
             reader.DENSE_MATCHES = smaller
             try:
                 smaller_cut = time_each(lambda q: store.search_articles(q, limit=21))
@@ -1763,6 +1765,11 @@ def _ms(value: float) -> str:
     return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
 
 
+def _errors(rows: Iterator[dict[str, Any]] | Sequence[dict[str, Any]]) -> str:
+    count = sum(r["errors"] for r in rows)
+    return f"{count} error" + ("" if count == 1 else "s")
+
+
 def _status(rows: Sequence[dict[str, Any]], size: int, scenario: str, mode_prefix: str, target: float) -> str:
     found = [
         r
@@ -1823,6 +1830,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.client == "wrk" and not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk), or use --client python")
 
+    code = code_version()  # before the run: the checkout may move while it runs
     pool = load_pool()
     if args.estimate:
         estimate_build(pool, args)
@@ -1861,7 +1869,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print(tables[scenario]["profile"])
     if args.no_record:
         return
-    record(args, sizes, metas, rows, table, profiles)
+    record(args, sizes, metas, rows, table, profiles, code)
 
 
 def record(
@@ -1871,6 +1879,7 @@ def record(
     rows: Sequence[dict[str, Any]],
     table: str,
     profiles: dict[int, dict[str, Any]],
+    code: str,
 ) -> None:
     largest = max(sizes)
     stores = markdown_table(
@@ -1899,8 +1908,8 @@ def record(
              _status(rows, largest, "search", "saturation", TARGET_SEARCH_P95_MS),
              _status(rows, largest, "search", "paced", TARGET_SEARCH_P95_MS), alone("search", TARGET_SEARCH_P95_MS)],
             [f"no request errors under {args.connections} concurrent clients",
-             f"{sum(r['errors'] for r in rows if r['mode'] == 'saturation')} errors",
-             f"{sum(r['errors'] for r in rows if r['mode'] != 'saturation')} errors", ""],
+             _errors(r for r in rows if r["mode"] == "saturation"),
+             _errors(r for r in rows if r["mode"] != "saturation"), ""],
         ],
     )  # fmt: skip
     profile_text = ""
@@ -1919,7 +1928,7 @@ def record(
         command += f" --connections {args.connections}"
     if args.pin:
         command += " --pin"
-    body = f"""Command: `{command}` ({date.today().isoformat()}, code at {code_version()}; {os.cpu_count()} cores \
+    body = f"""Command: `{command}` ({date.today().isoformat()}, code at {code}; {os.cpu_count()} cores \
 shared by the server, the load generator, the ingesting process and whatever else ran on the machine (the \
 last column: 1-minute load average after each run); Python {platform.python_version()}, SQLite \
 {__import__("sqlite3").sqlite_version}). Stores are cached in `bench/.cache/web-N.db` (`--rebuild` rebuilds).
@@ -1931,12 +1940,13 @@ last column: 1-minute load average after each run); Python {platform.python_vers
 How to read it. *Closed loop*: 100 connections (wrk), each sending its next request when the last is answered: \
 the server is saturated, so latency is mostly time in the queue (Little's law: about 100 / req/s). \
 *Paced*: an open-loop Poisson stream at half the closed-loop rate over up to 100 connections (asyncio + \
-httpx client), latency counted from each request's scheduled time; when the server slows below that rate \
-(the ingester, the machine's other work) the queue grows and the percentiles with it. *One at a time*: the \
-service time with nothing else in flight, from the profile below. Errors: non-2xx answers, connection \
-errors and timeouts (30 s). The HTML story page also writes a visit row, through the same single writer as \
-ingestion. The ingesting process runs extraction, dedupe, FTS and raw documents in one process (no \
-enrichment, no clustering); what it added is deleted after each size so the cached store stays at N.
+httpx client), latency counted from each request's scheduled time; when the server's capacity during the \
+run falls below that rate (an unsaturated server leaves the ingester more CPU than in the closed-loop run; \
+the machine's other work) the queue grows and the percentiles with it. *One at a time*: the service time \
+with nothing else in flight, from the profile below. Errors: non-2xx answers, connection errors and \
+timeouts (30 s); the client names each kind. The HTML story page also records a visit. The ingesting \
+process runs extraction, dedupe, FTS and raw documents in one process (no enrichment, no clustering); what \
+it added is deleted after each size so the cached store stays at N.
 
 Caveats: a shared 2-core machine (other sessions' tests ran meanwhile: see the load average); a synthetic \
 store (resampled real text and facts, 300 outlets, other language labels over English text, story features \
