@@ -1368,7 +1368,9 @@ def serve(
         err.print(
             f"Open {address}?token={token} once in your browser; API clients send 'Authorization: Bearer {token}'."
         )
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+    # Keep-alive longer than uvicorn's 5 s: a client reusing a pooled connection just as the server closes
+    # it sees a read error (the likely cause of the one read error bench.web_latency met under load).
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False, timeout_keep_alive=30)
 
 
 @app.command()
