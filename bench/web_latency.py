@@ -1586,8 +1586,9 @@ def prototype_rewrites(size: int, meta: dict[str, Any], args: argparse.Namespace
     """Bench-only SQL: the shipped search and facet queries against rewrites, on the same inputs."""
     import sqlite3
 
-    from dateline.store.reader import MATCH_END, MATCH_START, fts_query
+    from dateline.store.reader import MATCH_END, MATCH_START
     from dateline.store.sqlite import SqliteStore
+    from dateline.store.sqltext import fts_query
 
     db = sqlite3.connect(f"file:{store_path(size)}?mode=ro", uri=True)
     db.row_factory = sqlite3.Row

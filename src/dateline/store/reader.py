@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from dateline.models import Article, Follow, FollowKind
-from dateline.store.sqltext import marks, now_iso
+from dateline.store.sqltext import fts_query, marks, now_iso
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -464,13 +464,6 @@ class ReaderTables:
         else:
             return []
         return [r[0] for r in rows]
-
-
-def fts_query(query: str) -> str:
-    """QUERY as an FTS5 expression: every word quoted (so no user text is syntax), all required."""
-    # Control characters (a NUL ends SQLite's string early) are never words of a text.
-    cleaned = "".join(" " if ord(ch) < 0x20 or ch == '"' else ch for ch in query)
-    return " ".join(f'"{t}"' for t in cleaned.split()[:32])
 
 
 def _follow(row: sqlite3.Row) -> Follow:

@@ -34,7 +34,7 @@ from dateline.store.enrichment import EnrichmentTables
 from dateline.store.migrations import MIGRATIONS
 from dateline.store.reader import ReaderTables
 from dateline.store.sources import SourceTables
-from dateline.store.sqltext import marks, now_iso
+from dateline.store.sqltext import fts_query, marks, now_iso
 from dateline.store.stories import StoryTables
 from dateline.store.syntheses import SynthesisTables
 
@@ -438,10 +438,9 @@ class SqliteStore(EnrichmentTables, StoryTables, SynthesisTables, ReaderTables, 
 
     def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
         """FTS5 search over title and text, best first; the query is quoted so user text is never syntax."""
-        terms = [t for t in query.replace('"', " ").split() if t]
-        if not terms:
+        match = fts_query(query)
+        if not match:
             return []
-        match = " ".join(f'"{t}"' for t in terms)
         rows = self._db.execute(
             "SELECT a.*, snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet, bm25(articles_fts) AS rank"
             " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from dateline.models import StorySynthesis
-from dateline.store.sqltext import chunks, compact_json, marks, now_iso
+from dateline.store.sqltext import chunks, compact_json, fts_query, marks, now_iso
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -168,10 +168,9 @@ class SynthesisTables:
         START and END bound the article's day (publication, else ingest) with a day's slack either side,
         as stored times keep the zone they came with.
         """
-        terms = [t for t in query.replace('"', " ").split() if t]
-        if not terms:
+        match = fts_query(query)
+        if not match:
             return []
-        match = " ".join(f'"{t}"' for t in terms)
         rows = self._db.execute(
             "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
             f" WHERE articles_fts MATCH ? {_day_clause()} ORDER BY bm25(articles_fts) LIMIT ?",

@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
@@ -125,7 +125,6 @@ class ReaderConfig:
     host: str = "127.0.0.1"
     token: str | None = None  # required for every request when set (always set off loopback)
     scheduler: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class VisitLog:
@@ -872,7 +871,3 @@ def _day(value: str | None) -> str:
     except ValueError:
         return value[:10]
     return f"{moment.day} {moment:%b %Y}"
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -86,7 +86,6 @@ class SecurityMiddleware:
         if self.policy.loopback_only and not is_loopback(_host_name(headers.get("host", ""))):
             await _plain(send, 421, "This reader answers only on localhost (Host header refused).")
             return
-        set_cookie: bytes | None = None
         if self.policy.token is not None:
             query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
             cookies = _cookies(headers.get("cookie", ""))
@@ -120,8 +119,6 @@ class SecurityMiddleware:
                 existing = list(message.get("headers", []))
                 names = {k.lower() for k, _ in existing}
                 existing.extend(h for h in SECURITY_HEADERS if h[0] not in names)
-                if set_cookie:
-                    existing.append((b"set-cookie", set_cookie))
                 message["headers"] = existing
             await send(message)
 
