@@ -182,7 +182,8 @@ def story_page(store: SqliteStore, story_id: str, *, since: datetime | None = No
     except SynthesisError as exc:  # the page still lists the articles; the error is in the log too
         synthesis, error = None, str(exc)
     members = store.story_members(story.id)
-    cited = _cited_ids(synthesis)
+    synthesis_data = synthesis.to_dict() if synthesis else None
+    cited = _cited_ids(synthesis_data)
     labels = store.article_titles(list(dict.fromkeys([*cited, *(m.article_id for m in members)])))
     sources = [
         {
@@ -252,7 +253,7 @@ def story_page(store: SqliteStore, story_id: str, *, since: datetime | None = No
         "kind": "story",
         "story": {k: v for k, v in story.to_dict().items() if k != "article_ids"}
         | {"article_count": len(members)},
-        "synthesis": synthesis.to_dict() if synthesis else None,
+        "synthesis": synthesis_data,
         "synthesis_error": error,
         "sources": sources,
         "articles": list(originals.values()),
@@ -274,11 +275,11 @@ def story_page(store: SqliteStore, story_id: str, *, since: datetime | None = No
     }
 
 
-def _cited_ids(synthesis: StorySynthesis | None) -> list[str]:
-    """Article ids in the order the page first cites them: the [n] numbers of the sources list."""
-    if synthesis is None:
+def _cited_ids(data: dict[str, Any] | None) -> list[str]:
+    """Article ids in the order the page first cites them (DATA: a synthesis's dict): the [n] numbers of
+    the sources list."""
+    if data is None:
         return []
-    data = synthesis.to_dict()
     order: dict[str, None] = {}
     for section in ("summary", "timeline", "quotes", "figures"):
         for item in data.get(section) or []:
